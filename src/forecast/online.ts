@@ -1,22 +1,407 @@
+import type { PeriodicityReport } from '../domain/periodicity';
 import type { Series } from '../domain/series';
+import { addOutcome, bandAt, type BandState, type ConformalOptions, defaultConformal, newBand } from './conformal';
+import type { FitContext, FittedModel, Forecaster } from './types';
 
 /**
- * Rolling-origin forecasting over a whole series, causal by construction: the forecast made at
- * origin t only ever sees samples with timestamp <= t.
- * PROVISIONAL SIGNATURE (being implemented by the lead): the benchmark harness codes against it.
+ * The online forecaster: the one place where models are fitted, updated, scored, weighted and
+ * calibrated. It consumes one sample per step, so it is causal by construction: what it says at
+ * step t comes from samples 0..t only. The backtest and the service both drive it.
+ *
+ * Per step: every fitted model gets update(y) and predict(horizons); predictions wait in a queue
+ * until their outcome arrives, then feed (a) each model's exponentially weighted absolute error
+ * per target, from which the ensemble weights come, and (b) the ensemble's conformal band per
+ * target. Refits (periodicity detection + fit of every model) happen on a schedule.
  */
-export interface RollingForecastOptions {
-  /** Horizons in seconds (each a multiple of the series step). */
-  readonly horizons: readonly number[];
-  /** Upper quantile level, default 0.9. */
-  readonly upperQuantile?: number;
-  readonly seed?: number;
-  /** Restrict to one named model (e.g. 'naive', 'seasonal-naive') instead of the ensemble. */
-  readonly only?: string;
-  /** Progress callback (steps done, total). */
-  readonly onProgress?: (done: number, total: number) => void;
+
+export type Stage = 'warmup' | 'level' | 'daily' | 'weekly' | 'seasonal';
+
+/** What a forecast can be asked for: one horizon, or the peak over the next L steps. */
+export type Target = { readonly kind: 'point'; readonly steps: number } | { readonly kind: 'peak'; readonly steps: number };
+
+export interface OnlineOptions {
+  readonly step: number;
+  readonly targets: readonly Target[];
+  /** Upper quantile level (default 0.9). */
+  readonly upperQuantile: number;
+  readonly seed: number;
+  readonly forecasters: readonly Forecaster[];
+  readonly detect: (values: Float64Array, step: number) => PeriodicityReport;
+  /** Refit cadence once past the early stage. Default 24 h. */
+  readonly refitEverySeconds?: number;
+  /** History kept and fitted on. Default 8 weeks (enough for a weekly pattern seen 8 times). */
+  readonly historySeconds?: number;
+  /** Half-life of the error average behind the ensemble weights. Default 1 day. */
+  readonly errorHalfLifeSeconds?: number;
+  /** Shift p50 by the median residual (bias correction). Default true. */
+  readonly correctMedian?: boolean;
+  readonly conformal?: Partial<ConformalOptions>;
 }
 
+export interface TargetForecast {
+  readonly target: Target;
+  readonly p50: number;
+  readonly upper: number;
+  /** For a peak target: steps ahead of the predicted peak (1..L). */
+  readonly peakAt?: number;
+}
+
+export interface Snapshot {
+  /** Index of the latest sample (the origin). */
+  readonly index: number;
+  readonly stage: Stage;
+  readonly stageReason: string;
+  /** Null while in warmup. */
+  readonly forecasts: readonly TargetForecast[] | null;
+  /** Ensemble weights per model for the first target, for explanations. */
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+interface Pending {
+  readonly due: number; // index of the sample that completes the outcome
+  readonly origin: number;
+  readonly preds: Float64Array; // per model slot, NaN where the model had no forecast
+  readonly point: number;
+  readonly scale: number;
+  readonly upper: number;
+}
+
+interface TargetState {
+  readonly target: Target;
+  readonly err: Float64Array; // EW mean absolute error per model slot (NaN = no record yet)
+  readonly errN: Float64Array; // outcomes seen per slot
+  readonly band: BandState;
+  readonly queue: Pending[];
+  qHead: number;
+}
+
+const DAY = 86400;
+const WEEK = 7 * DAY;
+
+export class OnlineForecaster {
+  private readonly opts: Required<Omit<OnlineOptions, 'conformal'>> & { conformal: ConformalOptions };
+  private readonly stepsNeeded: number[]; // horizons (steps) asked of every model
+  private readonly targets: TargetState[];
+  private readonly models: (FittedModel | null)[];
+  private values: Float64Array;
+  private imputed: Uint8Array;
+  private len = 0;
+  /** Absolute index of values[0] (the buffer drops its oldest half when full). */
+  private offset = 0;
+  private stage: Stage = 'warmup';
+  private stageReason = 'warmup: no data yet';
+  private periods: number[] = [];
+  private lastFitLen = 0;
+  private lastFitIndex = -Infinity;
+  private levelScale = NaN; // EW mean of |y|, the floor for residual scales
+  private lastPred: Float64Array | null = null; // per-model predictions at the latest origin
+  private lastSnapshot: Snapshot | null = null;
+  readonly warmupSamples: number;
+  readonly refits: number[] = [];
+
+  constructor(options: OnlineOptions) {
+    const stepsPerDay = DAY / options.step;
+    const conformal = { ...defaultConformal(options.upperQuantile, stepsPerDay), ...options.conformal };
+    this.opts = {
+      refitEverySeconds: DAY,
+      historySeconds: 8 * WEEK,
+      errorHalfLifeSeconds: DAY,
+      correctMedian: true,
+      ...options,
+      conformal,
+    };
+    const needed = new Set<number>([1]);
+    for (const t of options.targets) {
+      if (t.kind === 'point') needed.add(t.steps);
+      else for (let h = 1; h <= t.steps; h++) needed.add(h);
+    }
+    this.stepsNeeded = [...needed].sort((a, b) => a - b);
+    this.targets = options.targets.map((target) => ({
+      target,
+      err: new Float64Array(options.forecasters.length).fill(NaN),
+      errN: new Float64Array(options.forecasters.length),
+      band: newBand(conformal),
+      queue: [],
+      qHead: 0,
+    }));
+    this.models = options.forecasters.map(() => null);
+    const cap = Math.ceil(this.opts.historySeconds / options.step);
+    this.values = new Float64Array(Math.min(cap * 2, 1 << 16));
+    this.imputed = new Uint8Array(this.values.length);
+    // Warmup: half an hour of data and at least 6 samples before any forecast.
+    this.warmupSamples = Math.max(6, Math.ceil(1800 / options.step));
+  }
+
+  get maxHorizon(): number {
+    return this.stepsNeeded[this.stepsNeeded.length - 1]!;
+  }
+
+  /** Appends the sample at the next index (NaN = missing) and returns the forecast from it. */
+  observe(y: number): Snapshot {
+    const missing = !Number.isFinite(y);
+    let value = missing ? this.imputeNext() : Math.max(0, y);
+    if (!Number.isFinite(value)) value = 0;
+    this.push(value, missing);
+    const index = this.offset + this.len - 1;
+    if (!missing) {
+      const a = Math.abs(value);
+      const k = 1 - Math.pow(0.5, this.opts.step / DAY);
+      this.levelScale = Number.isNaN(this.levelScale) ? a : this.levelScale + k * (a - this.levelScale);
+    }
+
+    this.settle(index);
+
+    if (this.len < this.warmupSamples) {
+      this.stageReason = `warmup: ${this.len} of ${this.warmupSamples} samples needed before a first forecast`;
+      this.lastPred = null;
+      this.lastSnapshot = { index, stage: 'warmup', stageReason: this.stageReason, forecasts: null, weights: {} };
+      return this.lastSnapshot;
+    }
+
+    if (this.refitDue(index)) this.refit(index);
+    else for (const m of this.models) m?.update(value);
+
+    return this.forecastAt(index);
+  }
+
+  /** The latest snapshot (null before the first sample). */
+  latest(): Snapshot | null {
+    return this.lastSnapshot;
+  }
+
+  get currentPeriods(): readonly number[] {
+    return this.periods;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private push(v: number, imputed: boolean): void {
+    if (this.len === this.values.length) {
+      const cap = Math.ceil(this.opts.historySeconds / this.opts.step);
+      if (this.values.length < cap * 2) {
+        const grown = new Float64Array(Math.min(this.values.length * 2, cap * 2));
+        grown.set(this.values);
+        const gi = new Uint8Array(grown.length);
+        gi.set(this.imputed);
+        this.values = grown;
+        this.imputed = gi;
+      } else {
+        // Drop the oldest half beyond the history cap: amortised O(1) per sample.
+        const drop = this.len - cap;
+        this.values.copyWithin(0, drop, this.len);
+        this.imputed.copyWithin(0, drop, this.len);
+        this.len -= drop;
+        this.offset += drop;
+      }
+    }
+    this.values[this.len] = v;
+    this.imputed[this.len] = imputed ? 1 : 0;
+    this.len++;
+  }
+
+  private at(index: number): number {
+    return this.values[index - this.offset]!;
+  }
+
+  private imputeNext(): number {
+    // The ensemble's 1-step forecast from the previous origin, else the last value.
+    const s = this.lastSnapshot;
+    const oneStep = this.lastPred ? this.combine(this.targets[0]!, this.stepsNeeded.indexOf(1)) : NaN;
+    if (s && Number.isFinite(oneStep)) return oneStep;
+    return this.len > 0 ? this.values[this.len - 1]! : NaN;
+  }
+
+  private refitDue(index: number): boolean {
+    if (this.models.every((m) => m === null)) return true;
+    const stepsPerDay = DAY / this.opts.step;
+    // Early on refit geometrically (history grew by half), and at the 2-day and 2-week marks where
+    // the daily and weekly patterns become visible; afterwards on the fixed cadence.
+    if (this.len >= this.lastFitLen * 1.5 && this.lastFitLen < stepsPerDay * 2) return true;
+    for (const mark of [2 * stepsPerDay, 14 * stepsPerDay]) if (this.lastFitLen < mark && this.len >= mark) return true;
+    return index - this.lastFitIndex >= this.opts.refitEverySeconds / this.opts.step;
+  }
+
+  private refit(index: number): void {
+    const history = this.values.slice(0, this.len);
+    const report = this.opts.detect(history, this.opts.step);
+    this.periods = report.periods.map((p) => p.samples);
+    const labels = new Set(report.periods.map((p) => p.label));
+    this.stage = labels.has('weekly') ? 'weekly' : labels.has('daily') ? 'daily' : report.periodic ? 'seasonal' : 'level';
+    const what = report.periods.map((p) => `${p.label} ${fmtSeconds(p.seconds)} (strength ${p.strength.toFixed(2)})`).join(', ');
+    this.stageReason = report.periodic ? `${this.stage}: ${what}` : `level: ${report.reason}`;
+    const ctx: FitContext = { step: this.opts.step, periods: this.periods, maxHorizon: this.maxHorizon, seed: this.opts.seed };
+    this.opts.forecasters.forEach((f, i) => {
+      this.models[i] = this.len >= f.minHistory(ctx) ? f.fit(history, ctx) : null;
+    });
+    this.lastFitLen = this.len;
+    this.lastFitIndex = index;
+    this.refits.push(index);
+  }
+
+  private forecastAt(index: number): Snapshot {
+    const nH = this.stepsNeeded.length;
+    const nM = this.models.length;
+    const preds = new Float64Array(nM * nH).fill(NaN);
+    this.models.forEach((m, i) => {
+      if (!m) return;
+      const p = m.predict(this.stepsNeeded);
+      for (let j = 0; j < nH; j++) preds[i * nH + j] = Math.max(0, p[j]!);
+    });
+    this.lastPred = preds;
+
+    const out: TargetForecast[] = [];
+    for (const ts of this.targets) {
+      const perModel = new Float64Array(nM);
+      let peakAt: number | undefined;
+      if (ts.target.kind === 'point') {
+        const j = this.stepsNeeded.indexOf(ts.target.steps);
+        for (let i = 0; i < nM; i++) perModel[i] = preds[i * nH + j]!;
+      } else {
+        for (let i = 0; i < nM; i++) {
+          let mx = NaN;
+          for (let h = 1; h <= ts.target.steps; h++) {
+            const v = preds[i * nH + this.stepsNeeded.indexOf(h)]!;
+            if (!(v <= mx)) mx = v;
+          }
+          perModel[i] = mx;
+        }
+      }
+      const point = this.weighted(ts, perModel);
+      if (ts.target.kind === 'peak') {
+        // When is the peak? The weighted per-horizon path's argmax.
+        let best = -Infinity;
+        for (let h = 1; h <= ts.target.steps; h++) {
+          const col = new Float64Array(nM);
+          for (let i = 0; i < nM; i++) col[i] = preds[i * nH + this.stepsNeeded.indexOf(h)]!;
+          const v = this.weighted(ts, col);
+          if (v > best) [best, peakAt] = [v, h];
+        }
+      }
+      const scale = this.scaleFor(point);
+      const band = bandAt(ts.band, point, scale, this.opts.correctMedian);
+      ts.queue.push({ due: index + ts.target.steps, origin: index, preds: perModel, point, scale, upper: band.upper });
+      out.push({ target: ts.target, p50: band.p50, upper: band.upper, ...(peakAt !== undefined ? { peakAt } : {}) });
+    }
+    this.lastSnapshot = { index, stage: this.stage, stageReason: this.stageReason, forecasts: out, weights: this.weightsOf(this.targets[0]!) };
+    return this.lastSnapshot;
+  }
+
+  /** Residual scale: the point forecast, floored at 10% of the long-run level (near-zero loads). */
+  private scaleFor(point: number): number {
+    const floor = 0.1 * (Number.isFinite(this.levelScale) ? this.levelScale : point) + 1e-9;
+    return Math.max(point, floor);
+  }
+
+  /** Matures queued forecasts whose outcome is now known; scores models and calibrates bands. */
+  private settle(index: number): void {
+    const k = 1 - Math.pow(0.5, this.opts.step / this.opts.errorHalfLifeSeconds);
+    for (const ts of this.targets) {
+      while (ts.qHead < ts.queue.length && ts.queue[ts.qHead]!.due <= index) {
+        const p = ts.queue[ts.qHead++]!;
+        const actual = this.outcome(ts.target, p.origin);
+        if (Number.isNaN(actual)) continue; // an imputed sample: not scored
+        for (let i = 0; i < p.preds.length; i++) {
+          const f = p.preds[i]!;
+          if (Number.isNaN(f)) continue;
+          const e = Math.abs(actual - f);
+          const prev = ts.err[i]!;
+          // Until a model has a record, a plain mean of its first errors (so early weights are fair).
+          const n = ++ts.errN[i]!;
+          ts.err[i] = Number.isNaN(prev) ? e : prev + Math.max(k, 1 / n) * (e - prev);
+        }
+        addOutcome(ts.band, this.opts.conformal, actual, p.point, p.scale, p.upper);
+      }
+      if (ts.qHead > 4096) {
+        ts.queue.splice(0, ts.qHead);
+        ts.qHead = 0;
+      }
+    }
+  }
+
+  /** The realised value of a target made at `origin`, or NaN when any sample in it was imputed. */
+  private outcome(t: Target, origin: number): number {
+    if (t.kind === 'point') {
+      const i = origin + t.steps - this.offset;
+      return this.imputed[i] ? NaN : this.values[i]!;
+    }
+    let mx = -Infinity;
+    for (let h = 1; h <= t.steps; h++) {
+      const i = origin + h - this.offset;
+      if (this.imputed[i]) return NaN;
+      mx = Math.max(mx, this.values[i]!);
+    }
+    return mx;
+  }
+
+  /**
+   * Ensemble weight of each model: inverse squared EW-MAE among models with a record, restricted
+   * to those within 1.5x of the best (a bad model gets no say rather than a small one).
+   * Models without a record yet are left out unless no model has one (then an equal average).
+   */
+  private weightsVector(ts: TargetState, available: Float64Array): Float64Array {
+    const n = available.length;
+    const w = new Float64Array(n);
+    let best = Infinity;
+    const minN = 12; // a dozen outcomes before a model's record counts
+    for (let i = 0; i < n; i++) if (!Number.isNaN(available[i]!) && ts.errN[i]! >= minN) best = Math.min(best, ts.err[i]!);
+    let sum = 0;
+    if (best < Infinity) {
+      for (let i = 0; i < n; i++) {
+        if (Number.isNaN(available[i]!) || ts.errN[i]! < minN) continue;
+        const e = ts.err[i]!;
+        if (e > 1.5 * best) continue;
+        w[i] = 1 / Math.max(e * e, 1e-12);
+        sum += w[i]!;
+      }
+    } else {
+      for (let i = 0; i < n; i++) if (!Number.isNaN(available[i]!)) (w[i] = 1), (sum += 1);
+    }
+    if (sum > 0) for (let i = 0; i < n; i++) w[i] = w[i]! / sum;
+    return w;
+  }
+
+  private weighted(ts: TargetState, perModel: Float64Array): number {
+    const w = this.weightsVector(ts, perModel);
+    let s = 0;
+    let any = false;
+    for (let i = 0; i < perModel.length; i++) {
+      if (w[i]! > 0) {
+        s += w[i]! * perModel[i]!;
+        any = true;
+      }
+    }
+    if (any) return s;
+    return this.len > 0 ? this.values[this.len - 1]! : 0;
+  }
+
+  private combine(ts: TargetState, j: number): number {
+    if (!this.lastPred || j < 0) return NaN;
+    const nH = this.stepsNeeded.length;
+    const col = new Float64Array(this.models.length);
+    for (let i = 0; i < col.length; i++) col[i] = this.lastPred[i * nH + j]!;
+    return this.weighted(ts, col);
+  }
+
+  private weightsOf(ts: TargetState): Record<string, number> {
+    const avail = new Float64Array(this.models.length).map((_, i) => (this.models[i] ? 0 : NaN));
+    const w = this.weightsVector(ts, avail);
+    const out: Record<string, number> = {};
+    this.opts.forecasters.forEach((f, i) => {
+      if (w[i]! > 0) out[f.name] = Math.round(w[i]! * 1000) / 1000;
+    });
+    return out;
+  }
+}
+
+export function fmtSeconds(s: number): string {
+  if (s % WEEK === 0) return `${s / WEEK}w`;
+  if (s % DAY === 0) return `${s / DAY}d`;
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  if (s % 60 === 0) return `${s / 60}m`;
+  return `${s}s`;
+}
+
+/** A forecast at one origin for one horizon, as written to forecasts.csv. */
 export interface ForecastRow {
   /** Unix seconds of the origin (the latest sample used). */
   readonly origin: number;
@@ -25,6 +410,50 @@ export interface ForecastRow {
   readonly upper: number;
 }
 
-export function rollingForecast(_series: Series, _opts: RollingForecastOptions): ForecastRow[] {
-  throw new Error('not implemented yet');
+export interface RollingForecastOptions {
+  /** Horizons in seconds (each a positive multiple of the series step). */
+  readonly horizons: readonly number[];
+  readonly upperQuantile?: number;
+  readonly seed?: number;
+  readonly forecasters: readonly Forecaster[];
+  readonly detect: OnlineOptions['detect'];
+  /** Restrict to one named model (e.g. 'naive', 'seasonal-naive') instead of the ensemble. */
+  readonly only?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly online?: Partial<OnlineOptions>;
+}
+
+/** Rolling-origin forecasts over a whole series: one row per origin (after warmup) and horizon. */
+export function rollingForecast(series: Series, opts: RollingForecastOptions): ForecastRow[] {
+  const targets: Target[] = opts.horizons.map((h) => ({ kind: 'point', steps: horizonSteps(h, series.step) }));
+  const forecasters = opts.only ? opts.forecasters.filter((f) => f.name === opts.only) : opts.forecasters;
+  if (forecasters.length === 0) throw new Error(`no forecaster named "${opts.only}"`);
+  const of = new OnlineForecaster({
+    step: series.step,
+    targets,
+    upperQuantile: opts.upperQuantile ?? 0.9,
+    seed: opts.seed ?? 1,
+    forecasters,
+    detect: opts.detect,
+    ...opts.online,
+  });
+  const rows: ForecastRow[] = [];
+  const n = series.values.length;
+  for (let i = 0; i < n; i++) {
+    const snap = of.observe(series.values[i]!);
+    if (snap.forecasts) {
+      const origin = series.start + i * series.step;
+      snap.forecasts.forEach((f, j) => rows.push({ origin, horizonS: opts.horizons[j]!, p50: f.p50, upper: f.upper }));
+    }
+    if (opts.onProgress && (i % 2000 === 0 || i === n - 1)) opts.onProgress(i + 1, n);
+  }
+  return rows;
+}
+
+export function horizonSteps(seconds: number, step: number): number {
+  const k = seconds / step;
+  if (!(k >= 1) || Math.abs(k - Math.round(k)) > 1e-9) {
+    throw new RangeError(`horizon ${seconds} s: expected a positive multiple of the series step (${step} s)`);
+  }
+  return Math.round(k);
 }

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { OnlineForecaster, rollingForecast } from '../../../src/forecast/online';
+import type { Forecaster } from '../../../src/forecast/types';
+import type { PeriodicityReport } from '../../../src/domain/periodicity';
+import { gaussian, mulberry32 } from '../../../src/util/rng';
+
+// Minimal models for testing the online machinery itself (the real models have their own contract suite).
+const last: Forecaster = {
+  name: 'last',
+  minHistory: () => 1,
+  fit(h) {
+    let v = h[h.length - 1]!;
+    return { name: 'last', update: (y) => void (v = y), predict: (hs) => new Float64Array(hs.length).fill(v) };
+  },
+};
+const mean: Forecaster = {
+  name: 'mean',
+  minHistory: () => 1,
+  fit(h) {
+    let s = 0;
+    let n = 0;
+    for (const y of h) (s += y), n++;
+    return { name: 'mean', update: (y) => void ((s += y), n++), predict: (hs) => new Float64Array(hs.length).fill(s / n) };
+  },
+};
+const aperiodic = (): PeriodicityReport => ({ periodic: false, periods: [], reason: 'test: aperiodic' });
+
+function noisy(n: number, seed: number, level = 100, sd = 10): Float64Array {
+  const r = mulberry32(seed);
+  return Float64Array.from({ length: n }, () => Math.max(0, level + sd * gaussian(r)));
+}
+
+describe('OnlineForecaster', () => {
+  it('stays in warmup until half an hour of data, then forecasts every step', () => {
+    const of = new OnlineForecaster({ step: 300, targets: [{ kind: 'point', steps: 2 }], upperQuantile: 0.9, seed: 1, forecasters: [last], detect: aperiodic });
+    const stages = Array.from({ length: 8 }, (_, i) => of.observe(100 + i).stage);
+    expect(stages.slice(0, 5)).toEqual(Array(5).fill('warmup'));
+    expect(stages[5]).toBe('level');
+    expect(of.latest()!.forecasts).toHaveLength(1);
+  });
+
+  it('calibrates the upper band to about the target coverage on stationary noise', () => {
+    const y = noisy(6000, 3);
+    const rows = rollingForecast({ start: 0, step: 60, values: y }, { horizons: [600], forecasters: [mean], detect: aperiodic });
+    let covered = 0;
+    let n = 0;
+    for (const r of rows) {
+      const i = (r.origin + r.horizonS) / 60;
+      if (i < 1000 || i >= y.length) continue;
+      covered += y[i]! <= r.upper ? 1 : 0;
+      n++;
+    }
+    expect(covered / n).toBeGreaterThan(0.86);
+    expect(covered / n).toBeLessThan(0.94);
+  });
+
+  it('weights the better model more', () => {
+    // A random walk: the last value is far better than the long-run mean.
+    const r = mulberry32(5);
+    let x = 1000;
+    const of = new OnlineForecaster({ step: 60, targets: [{ kind: 'point', steps: 5 }], upperQuantile: 0.9, seed: 1, forecasters: [last, mean], detect: aperiodic });
+    for (let i = 0; i < 3000; i++) of.observe((x = Math.max(0, x + 20 * gaussian(r))));
+    const w = of.latest()!.weights;
+    expect(w['last']).toBeGreaterThan(0.9);
+  });
+
+  it('imputes missing samples with its own forecast instead of propagating NaN', () => {
+    const of = new OnlineForecaster({ step: 60, targets: [{ kind: 'point', steps: 1 }, { kind: 'peak', steps: 5 }], upperQuantile: 0.9, seed: 1, forecasters: [last], detect: aperiodic });
+    for (let i = 0; i < 100; i++) of.observe(50);
+    for (let i = 0; i < 10; i++) {
+      const s = of.observe(NaN);
+      for (const f of s.forecasts!) {
+        expect(Number.isFinite(f.p50)).toBe(true);
+        expect(f.upper).toBeGreaterThanOrEqual(f.p50);
+      }
+    }
+  });
+
+  it('gives a peak target its peak time within the window', () => {
+    const of = new OnlineForecaster({ step: 60, targets: [{ kind: 'peak', steps: 11 }], upperQuantile: 0.9, seed: 1, forecasters: [last], detect: aperiodic });
+    let s = of.observe(1);
+    for (let i = 0; i < 50; i++) s = of.observe(10 + (i % 3));
+    const f = s.forecasts![0]!;
+    expect(f.peakAt).toBeGreaterThanOrEqual(1);
+    expect(f.peakAt).toBeLessThanOrEqual(11);
+  });
+
+  it('is causal: changing samples after an origin never changes forecasts made at or before it (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 40, max: 400 }), (seed, cut) => {
+        const a = noisy(500, seed);
+        const b = Float64Array.from(a);
+        const r = mulberry32(seed + 1);
+        for (let i = cut + 1; i < b.length; i++) b[i] = r() * 1000;
+        const opts = { horizons: [60, 300], forecasters: [last, mean], detect: aperiodic };
+        const ra = rollingForecast({ start: 0, step: 60, values: a }, opts).filter((x) => x.origin <= cut * 60);
+        const rb = rollingForecast({ start: 0, step: 60, values: b }, opts).filter((x) => x.origin <= cut * 60);
+        expect(rb).toEqual(ra);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('is deterministic', () => {
+    const y = noisy(800, 9);
+    const opts = { horizons: [120], forecasters: [last, mean], detect: aperiodic };
+    expect(rollingForecast({ start: 0, step: 60, values: y }, opts)).toEqual(rollingForecast({ start: 0, step: 60, values: y }, opts));
+  });
+});
