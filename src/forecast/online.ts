@@ -81,6 +81,7 @@ const WEEK = 7 * DAY;
 export class OnlineForecaster {
   private readonly opts: Required<Omit<OnlineOptions, 'conformal'>> & { conformal: ConformalOptions };
   private readonly stepsNeeded: number[]; // horizons (steps) asked of every model
+  private readonly colOf: Map<number, number>;
   private readonly targets: TargetState[];
   private readonly models: (FittedModel | null)[];
   private values: Float64Array;
@@ -116,6 +117,7 @@ export class OnlineForecaster {
       else for (let h = 1; h <= t.steps; h++) needed.add(h);
     }
     this.stepsNeeded = [...needed].sort((a, b) => a - b);
+    this.colOf = new Map(this.stepsNeeded.map((h, j) => [h, j]));
     this.targets = options.targets.map((target) => ({
       target,
       err: new Float64Array(options.forecasters.length).fill(NaN),
@@ -206,7 +208,12 @@ export class OnlineForecaster {
   private imputeNext(): number {
     // The ensemble's 1-step forecast from the previous origin, else the last value.
     const s = this.lastSnapshot;
-    const oneStep = this.lastPred ? this.combine(this.targets[0]!, this.stepsNeeded.indexOf(1)) : NaN;
+    let oneStep = NaN;
+    if (this.lastPred) {
+      const nH = this.stepsNeeded.length;
+      const col = Float64Array.from(this.models, (_, i) => this.lastPred![i * nH + this.col(1)]!);
+      oneStep = this.dot(this.weightsVector(this.targets[0]!, col), col);
+    }
     if (s && Number.isFinite(oneStep)) return oneStep;
     return this.len > 0 ? this.values[this.len - 1]! : NaN;
   }
@@ -249,33 +256,36 @@ export class OnlineForecaster {
     });
     this.lastPred = preds;
 
+    const avail = new Float64Array(nM);
+    for (let i = 0; i < nM; i++) avail[i] = this.models[i] ? 0 : NaN;
     const out: TargetForecast[] = [];
     for (const ts of this.targets) {
+      const w = this.weightsVector(ts, avail);
       const perModel = new Float64Array(nM);
+      let point: number;
       let peakAt: number | undefined;
       if (ts.target.kind === 'point') {
-        const j = this.stepsNeeded.indexOf(ts.target.steps);
+        const j = this.col(ts.target.steps);
         for (let i = 0; i < nM; i++) perModel[i] = preds[i * nH + j]!;
+        point = this.dot(w, perModel);
       } else {
-        for (let i = 0; i < nM; i++) {
-          let mx = NaN;
-          for (let h = 1; h <= ts.target.steps; h++) {
-            const v = preds[i * nH + this.stepsNeeded.indexOf(h)]!;
-            if (!(v <= mx)) mx = v;
-          }
-          perModel[i] = mx;
-        }
-      }
-      const point = this.weighted(ts, perModel);
-      if (ts.target.kind === 'peak') {
-        // When is the peak? The weighted per-horizon path's argmax.
+        // Each model's peak over 1..L is what it is scored on; the ensemble's peak time is the
+        // argmax of the weighted per-horizon path.
+        perModel.fill(-Infinity);
         let best = -Infinity;
+        const col = new Float64Array(nM);
         for (let h = 1; h <= ts.target.steps; h++) {
-          const col = new Float64Array(nM);
-          for (let i = 0; i < nM; i++) col[i] = preds[i * nH + this.stepsNeeded.indexOf(h)]!;
-          const v = this.weighted(ts, col);
+          const j = this.col(h);
+          for (let i = 0; i < nM; i++) {
+            const v = preds[i * nH + j]!;
+            col[i] = v;
+            if (v > perModel[i]!) perModel[i] = v;
+          }
+          const v = this.dot(w, col);
           if (v > best) [best, peakAt] = [v, h];
         }
+        for (let i = 0; i < nM; i++) if (perModel[i] === -Infinity) perModel[i] = NaN;
+        point = this.dot(w, perModel);
       }
       const scale = this.scaleFor(point);
       const band = bandAt(ts.band, point, scale, this.opts.correctMedian);
@@ -360,26 +370,22 @@ export class OnlineForecaster {
     return w;
   }
 
-  private weighted(ts: TargetState, perModel: Float64Array): number {
-    const w = this.weightsVector(ts, perModel);
+  /** Weighted average of the models' values; the last observation when no model has a say. */
+  private dot(w: Float64Array, v: Float64Array): number {
     let s = 0;
     let any = false;
-    for (let i = 0; i < perModel.length; i++) {
-      if (w[i]! > 0) {
-        s += w[i]! * perModel[i]!;
+    for (let i = 0; i < v.length; i++) {
+      if (w[i]! > 0 && !Number.isNaN(v[i]!)) {
+        s += w[i]! * v[i]!;
         any = true;
       }
     }
-    if (any) return s;
-    return this.len > 0 ? this.values[this.len - 1]! : 0;
+    return any ? s : this.len > 0 ? this.values[this.len - 1]! : 0;
   }
 
-  private combine(ts: TargetState, j: number): number {
-    if (!this.lastPred || j < 0) return NaN;
-    const nH = this.stepsNeeded.length;
-    const col = new Float64Array(this.models.length);
-    for (let i = 0; i < col.length; i++) col[i] = this.lastPred[i * nH + j]!;
-    return this.weighted(ts, col);
+  /** Column of a horizon (in steps) in the per-step prediction matrix. */
+  private col(h: number): number {
+    return this.colOf.get(h)!;
   }
 
   private weightsOf(ts: TargetState): Record<string, number> {

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the integration tests run for real (as root, or via sudo):
+#   chromium          - renders the backtest report page in tests
+#   prometheus        - the real Prometheus server (and promtool) the collector and e2e tests use
+#   victoria-metrics  - a second real backend speaking the Prometheus HTTP API
+# Pass --bench to add the peers the benchmarks measure against (R's forecast package).
+set -euo pipefail
+pkgs=(chromium prometheus victoria-metrics)
+if [ "${1:-}" = "--bench" ]; then pkgs+=(r-cran-forecast); fi
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -eq 0 ]; then echo "system packages present: ${pkgs[*]}"; exit 0; fi
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
