@@ -1,3 +1,4 @@
+import { describeIfAvailable } from './lib/needs';
 /**
  * Renders a backtest report built from a seeded synthetic scenario in a real headless Chromium and
  * checks it as a reader would meet it: no console errors, no network requests, the charts and
@@ -188,13 +189,7 @@ describe('HTML report downsampling (no browser needed)', () => {
   });
 });
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(`report.test: ${CHROMIUM} not found; skipping the browser test (apt-get install chromium)`);
-}
-const maybe = haveChromium ? describe : describe.skip;
-
-maybe('HTML report in headless Chromium', () => {
+describeIfAvailable('HTML report in headless Chromium', existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found`, () => {
   jest.setTimeout(90_000);
   let browser: Browser;
   let outDir: string;

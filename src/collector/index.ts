@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './parse';
+export * from './plan';
+export * from './promql';
+export * from './coldStart';
+export * from './client';
