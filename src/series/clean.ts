@@ -4,7 +4,7 @@ export interface CleanOptions {
   /**
    * Longest run of missing samples filled by linear interpolation. Longer gaps stay NaN and the
    * consumer decides (the online forecaster imputes with its own forecast and does not score
-   * them). Default: 10 minutes worth of samples, at least 1: a scrape or two lost is common; a
+   * them). Default: 10 minutes worth of samples: a scrape or two lost is common; a
    * longer outage is information the guard must see.
    */
   readonly maxFillSeconds?: number;
@@ -16,7 +16,7 @@ export interface CleanOptions {
  * described in the report. O(n). Does not mutate the input.
  */
 export function cleanSeries(s: Series, opts: CleanOptions = {}): { series: Series; report: DataQualityReport } {
-  const maxFill = Math.max(1, Math.floor((opts.maxFillSeconds ?? 600) / s.step));
+  const maxFill = Math.max(0, Math.floor((opts.maxFillSeconds ?? 600) / s.step));
   const v = Float64Array.from(s.values);
   let nonFinite = 0;
   let negative = 0;

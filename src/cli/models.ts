@@ -1,0 +1,26 @@
+/** Builds the model set for the CLI and the service: the classical models, plus the network when TensorFlow.js loads. */
+import { classicalForecasters } from '../forecast/models';
+import { neuralForecaster } from '../forecast/models/neural';
+import type { Forecaster } from '../forecast/types';
+import { initTf, type TfPreference } from '../runtime/tf';
+import { UsageError } from './args';
+
+export const MODEL_NAMES = ['naive', 'seasonal-naive', 'holt-winters', 'robust-stl', 'neural'] as const;
+
+export async function defaultForecasters(opts: { seed: number; models?: string | undefined; tfBackend?: string | undefined }): Promise<{ forecasters: Forecaster[]; notes: string[] }> {
+  const wanted = opts.models ? opts.models.split(',').map((s) => s.trim()) : [...MODEL_NAMES];
+  for (const w of wanted) {
+    if (!(MODEL_NAMES as readonly string[]).includes(w)) throw new UsageError(`--models: unknown model "${w}": expected some of ${MODEL_NAMES.join(', ')}`);
+  }
+  const notes: string[] = [];
+  const forecasters = classicalForecasters().filter((f) => wanted.includes(f.name));
+  if (wanted.includes('neural')) {
+    const pref = (opts.tfBackend ?? 'auto') as TfPreference;
+    if (!['auto', 'node', 'wasm', 'cpu'].includes(pref)) throw new UsageError(`--tf-backend "${pref}": expected auto, node, wasm or cpu`);
+    const rt = await initTf(pref);
+    notes.push(`tfjs backend: ${rt.backend}`);
+    forecasters.push(neuralForecaster(rt.tf));
+  }
+  notes.push(`models: ${forecasters.map((f) => f.name).join(', ')}`);
+  return { forecasters, notes };
+}

@@ -1,0 +1,37 @@
+import { initTf } from '../../../src/runtime/tf';
+
+describe('initTf', () => {
+  test("'auto' falls back cleanly from the missing tfjs-node to a working backend", async () => {
+    const r = await initTf();
+    // tfjs-node cannot install on these machines (STACK.md); where it can, 'tensorflow' is fine.
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(r.backend);
+    if (r.backend !== 'tensorflow') expect(r.fallbacks.join(' ')).toMatch(/^node: /);
+    expect(r.tf.getBackend()).toBe(r.backend);
+    // The backend computes: 2 x 3 = 6, synchronously.
+    expect(r.tf.tidy(() => r.tf.mul(r.tf.scalar(2), r.tf.scalar(3)).dataSync()[0])).toBe(6);
+  });
+
+  test('explicit cpu and wasm switch the global backend; a second call is cheap', async () => {
+    expect((await initTf('cpu')).backend).toBe('cpu');
+    const t0 = performance.now();
+    const w = await initTf('wasm');
+    expect(w.backend).toBe('wasm');
+    expect(w.tf.getBackend()).toBe('wasm');
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  test("'node' without tfjs-node rejects with the cause", async () => {
+    let nodeWorks = true;
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+    } catch {
+      nodeWorks = false;
+    }
+    if (nodeWorks) return; // a machine with the native backend: nothing to check here
+    await expect(initTf('node')).rejects.toThrow(/initTf\('node'\): @tensorflow\/tfjs-node is not usable \(node: Cannot find module/);
+  });
+
+  test('an unknown preference is rejected, naming the value', async () => {
+    await expect(initTf('gpu' as never)).rejects.toThrow(/prefer must be one of auto, node, wasm, cpu, got "gpu"/);
+  });
+});
