@@ -17,7 +17,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Series } from '../src/domain/series';
-import { classicalForecasters, naive, seasonalNaive } from '../src/forecast/models';
+import { naive, seasonalNaive } from '../src/forecast/models';
+import type { Forecaster } from '../src/forecast/types';
+import { defaultForecasters } from '../src/cli/models';
 import { geometricMean, scoreRows, summarize, type AccuracySummary, type ScoredRow } from '../src/forecast/metrics';
 import { rollingForecast, type ForecastRow, type RollingForecastOptions } from '../src/forecast/online';
 import { detectPeriodicity } from '../src/periodicity/detect';
@@ -46,10 +48,11 @@ interface Args {
   only: Set<string> | null;
   methods: Set<Method>;
   out: string;
+  models: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { dir: '../shared/data/traces', only: null, methods: new Set(METHODS), out: 'bench/out' };
+  const args: Args = { dir: '../shared/data/traces', only: null, methods: new Set(METHODS), out: 'bench/out', models: undefined };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -60,13 +63,14 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--only') args.only = new Set(val().split(','));
     else if (a === '--out') args.out = val();
+    else if (a === '--models') args.models = val();
     else if (a === '--methods') {
       const ms = val().split(',');
       for (const m of ms) {
         if (!(METHODS as readonly string[]).includes(m)) throw new Error(`--methods: "${m}" is not a method; expected some of ${METHODS.join(',')}`);
       }
       args.methods = new Set(ms as Method[]);
-    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}; expected --only, --methods or --out`);
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}; expected --only, --methods, --models or --out`);
     else rest.push(a);
   }
   if (rest[0] !== undefined) args.dir = rest[0];
@@ -86,8 +90,10 @@ function note(s: string): void {
  * Holt-Winters, robust STL) weighted and calibrated by the online ensemble, periodicity from
  * detectPeriodicity. The neural model is not wired here yet (it needs a tfjs backend).
  */
+/** prescale is what `prescale backtest` runs: the models from src/cli/models.ts (all five by default, or --models). */
+let prescaleModels: Forecaster[] = [];
 function prescaleOptions(): RollingForecastOptions {
-  return { horizons: [...HORIZONS_S], upperQuantile: UPPER, seed: 1, forecasters: classicalForecasters(), detect: (v, step) => detectPeriodicity(v, step) };
+  return { horizons: [...HORIZONS_S], upperQuantile: UPPER, seed: 1, forecasters: prescaleModels, detect: (v, step) => detectPeriodicity(v, step) };
 }
 
 /**
@@ -179,8 +185,11 @@ function aggregate(results: readonly SeriesResult[], h: number, m: Method): Aggr
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const built = await defaultForecasters({ seed: 1, models: args.models });
+  prescaleModels = built.forecasters;
+  for (const n of built.notes) note(`prescale ${n}`);
   const dir = resolve(args.dir);
   const manifest = loadManifest(dir).filter((e) => args.only === null || args.only.has(e.id));
   if (manifest.length === 0) throw new Error(`no traces selected in ${dir} (--only ${[...(args.only ?? [])].join(',')})`);
@@ -316,4 +325,7 @@ function main(): void {
   if (goals.some((g) => g.status === 'FAIL')) process.exitCode = 1;
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

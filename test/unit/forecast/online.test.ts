@@ -19,8 +19,15 @@ const mean: Forecaster = {
   fit(h) {
     let s = 0;
     let n = 0;
-    for (const y of h) (s += y), n++;
-    return { name: 'mean', update: (y) => void ((s += y), n++), predict: (hs) => new Float64Array(hs.length).fill(s / n) };
+    for (const y of h) {
+      s += y;
+      n++;
+    }
+    const update = (y: number): void => {
+      s += y;
+      n++;
+    };
+    return { name: 'mean', update, predict: (hs) => new Float64Array(hs.length).fill(s / n) };
   },
 };
 const aperiodic = (): PeriodicityReport => ({ periodic: false, periods: [], reason: 'test: aperiodic' });
