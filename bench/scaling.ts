@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     .sort();
   const { forecasters, notes } = await defaultForecasters({ seed: 1, models: flag('models') });
   console.log(`# scaling benchmark: ${files.length} traces from ${dir}; ${notes.join('; ')}`);
-  console.log('# cold start 10m; capacity = p99 / 10; SLO overloaded <= 0.5% of steps from day 2; sweep 0.30..0.95 + bisection');
+  console.log('# cold start 10m; capacity = p99 / 10; SLO overloaded <= 0.5% of steps from day 2; sweep 0.30..1.00 + bisection');
   const rows: Row[] = [];
   for (const f of files) {
     const t0 = performance.now();

@@ -35,7 +35,7 @@ export type ReasonCode =
   | 'FallbackBurst'
   /** Load above the upper band for k steps in a row. e.g. "fallback: load above the p90 band for 3 steps in a row; reactive needs 14 pods" */
   | 'FallbackBandExceeded'
-  /** Rolling forecast error too high: a regime change. e.g. "fallback: rolling p50 error 0.62 over the last 1h exceeds 0.5; reactive needs 9 pods" */
+  /** Rolling forecast error too high for the band: a regime change. e.g. "fallback: rolling p50 error 3.4 band half-widths (WAPE 0.41) over the last 1h exceeds 3; reactive needs 9 pods" */
   | 'FallbackForecastError'
   /** The newest data point is too old. e.g. "fallback: data is 5m00s old (stale after 2m00s); holding 8 pods" */
   | 'FallbackStaleData'

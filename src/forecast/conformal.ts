@@ -5,9 +5,9 @@ import { quickselect } from 'simple-statistics';
  * with adaptive conformal inference (Gibbs & Candes, NeurIPS 2021) steering the level so the
  * realised coverage tracks the target even when the error distribution drifts.
  *
- * Residuals are normalised by a scale (the point forecast, floored), because load errors grow
- * with the load: a 10% miss at the daily peak is 100 rps, at night 5 rps. One set of relative
- * residuals then serves the whole day.
+ * Residuals are normalised by a scale that grows with the forecast load (the caller chooses it:
+ * online.ts uses sqrt(point x long-run level), as counts vary with sqrt of their mean), because
+ * load errors grow with the load. One set of normalised residuals then serves the whole day.
  */
 export interface ConformalOptions {
   /** Target upper quantile, e.g. 0.9: the band's top should contain 90% of outcomes. */

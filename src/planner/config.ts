@@ -111,6 +111,11 @@ function rules(input: Partial<ScalingRules> | undefined, def: ScalingRules, key:
   return Object.freeze({ ...r, policies: Object.freeze(r.policies.map((p) => Object.freeze({ ...p }))) });
 }
 
+/** Guard recovery in decisions: 150 s of good steps, at least 1. @example 15 s -> 10; 60 s -> 3; 300 s -> 1 */
+export function recoverSteps(decisionIntervalSeconds: number): number {
+  return Math.max(1, Math.ceil(150 / decisionIntervalSeconds - 1e-9));
+}
+
 /**
  * Validates `input` onto the defaults and compiles the schedules, in one place.
  * @throws Error naming the key, the value and what was expected.
@@ -172,6 +177,9 @@ export function resolvePlannerConfig(input: PlannerConfigInput): PlannerConfig {
     loadUnit: unit,
     messageTimeZone: tz,
     // Data older than two samples is stale unless the operator says otherwise.
-    guard: resolveGuardConfig({ staleAfterSeconds: 2 * dataStep, ...(input.guard ?? {}) }),
+    // Recovery takes 150 s of good decisions (10 at the default 15 s interval), not a fixed count:
+    // 10 decisions of 300 s would keep a recovered forecast out for 50 min, reacting to every ramp
+    // one cold start late (on the 5-min dev traces a 10-step recovery cost 5-25% more pods).
+    guard: resolveGuardConfig({ staleAfterSeconds: 2 * dataStep, recoverGoodSteps: recoverSteps(interval), ...(input.guard ?? {}) }),
   });
 }

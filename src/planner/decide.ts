@@ -85,7 +85,7 @@ export function decide(input: DecisionInput, prev: PlannerState, now: number): {
 
   // 2. Guard (always stepped, so its memory stays current across mode changes).
   const g = guardStep(
-    { load: input.load, dataAgeSeconds: input.dataAgeSeconds, stage: input.stage, hasForecast: forecast !== null, band: input.band },
+    { load: input.load, dataAgeSeconds: input.dataAgeSeconds, stage: input.stage, hasForecast: forecast !== null, band: input.band, podLoad: perPod },
     prev.guard,
     cfg.guard,
     now,

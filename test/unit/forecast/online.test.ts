@@ -61,6 +61,45 @@ describe('OnlineForecaster', () => {
     expect(covered / n).toBeLessThan(0.94);
   });
 
+  describe('residual scale: sqrt(point x level) covers a low-count night and a busy day evenly', () => {
+    // Square wave: 60 steps at 400, 60 at 25, with count-like noise sd = 2 sqrt(level) (40 by day,
+    // 10 by night), and a model that knows the schedule, so only the band's shape is tested.
+    const n = 4000;
+    const levelAt = (i: number): number => (Math.floor(i / 60) % 2 === 0 ? 400 : 25);
+    const r = mulberry32(11);
+    const y = Float64Array.from({ length: n }, (_, i) => Math.max(0, levelAt(i) + 2 * Math.sqrt(levelAt(i)) * gaussian(r)));
+    const schedule: Forecaster = {
+      name: 'schedule',
+      minHistory: () => 1,
+      fit(h) {
+        let t = h.length - 1;
+        return { name: 'schedule', update: () => void t++, predict: (hs) => Float64Array.from(hs, (k) => levelAt(t + k)) };
+      },
+    };
+    const coverage = (scaleExponent: number): { day: number; night: number } => {
+      const rows = rollingForecast({ start: 0, step: 60, values: y }, { horizons: [60], forecasters: [schedule], detect: aperiodic, online: { scaleExponent } });
+      const c = { day: [0, 0], night: [0, 0] };
+      for (const row of rows) {
+        const i = row.origin / 60 + 1;
+        if (i < 1000 || i >= n) continue;
+        const k = levelAt(i) === 400 ? c.day : c.night;
+        k[0]! += y[i]! <= row.upper ? 1 : 0;
+        k[1]! += 1;
+      }
+      return { day: c.day[0]! / c.day[1]!, night: c.night[0]! / c.night[1]! };
+    };
+    it.each([
+      // Relative scale: night residuals are 0.4 of the point, day 0.1; the pooled p90 over-covers
+      // the day (where pods cost most) and under-covers the night.
+      { name: 'exponent 1 (relative): uneven', e: 1, check: (c: { day: number; night: number }) => c.day > 0.97 && c.night < 0.85 },
+      // sqrt(point x level): both regimes' residuals are 0.14 of the scale, so both near 0.9.
+      { name: 'exponent 0.5 (default): even', e: 0.5, check: (c: { day: number; night: number }) => Math.abs(c.day - 0.9) < 0.04 && Math.abs(c.night - 0.9) < 0.04 },
+    ])('$name', ({ e, check }) => {
+      const c = coverage(e);
+      expect({ ...c, ok: check(c) }).toEqual({ ...c, ok: true });
+    });
+  });
+
   it('weights the better model more', () => {
     // A random walk: the last value is far better than the long-run mean.
     const r = mulberry32(5);

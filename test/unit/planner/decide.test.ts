@@ -1,5 +1,5 @@
 import type { ReasonCode } from '../../../src/domain/decision';
-import { resolvePlannerConfig, type PlannerConfigInput } from '../../../src/planner/config';
+import { recoverSteps, resolvePlannerConfig, type PlannerConfigInput } from '../../../src/planner/config';
 import { decide, initialPlannerState, type DecisionInput, type PlannerState } from '../../../src/planner/decide';
 import { NOW, baseConfig, deepFreeze, makeInput, trustedState } from './helpers';
 
@@ -215,5 +215,17 @@ describe('resolvePlannerConfig: errors name the key, the value and what was expe
     expect(resolvePlannerConfig({ capacityPerPod: 8, dataStepSeconds: 300 }).guard.staleAfterSeconds).toBe(600);
     expect(resolvePlannerConfig({ capacityPerPod: 8, dataStepSeconds: 300, guard: { staleAfterSeconds: 90 } }).guard.staleAfterSeconds).toBe(90);
     expect(() => resolvePlannerConfig({ capacityPerPod: 8, dataStepSeconds: 0 })).toThrow(/dataStepSeconds is 0, expected seconds > 0/);
+  });
+  it.each([
+    { name: 'the 15 s default interval keeps 10 steps', interval: 15, steps: 10 },
+    { name: '20 s -> ceil(7.5) = 8', interval: 20, steps: 8 },
+    { name: '60 s (1-min replay) -> 3', interval: 60, steps: 3 },
+    { name: '300 s (5-min replay) -> 1, not 50 min', interval: 300, steps: 1 },
+  ])('guard recovery is 150 s of good decisions: $name', ({ interval, steps }) => {
+    expect(recoverSteps(interval)).toBe(steps);
+    expect(resolvePlannerConfig({ capacityPerPod: 8, decisionIntervalSeconds: interval }).guard.recoverGoodSteps).toBe(steps);
+  });
+  it('an explicit guard.recoverGoodSteps wins over the derived one', () => {
+    expect(resolvePlannerConfig({ capacityPerPod: 8, decisionIntervalSeconds: 300, guard: { recoverGoodSteps: 4 } }).guard.recoverGoodSteps).toBe(4);
   });
 });

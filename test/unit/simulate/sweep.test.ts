@@ -12,10 +12,11 @@ const staticPolicy = (u: number) => {
 };
 
 describe('sweepUtilization', () => {
-  it('default grid is 0.30..0.95 by 0.05', () => {
-    expect(DEFAULT_GRID).toHaveLength(14);
+  it('default grid is 0.30..1.00 by 0.05 (utilisation is in (0, 1])', () => {
+    expect(DEFAULT_GRID).toHaveLength(15);
     expect(DEFAULT_GRID[0]).toBe(0.3);
     expect(DEFAULT_GRID[13]).toBe(0.95);
+    expect(DEFAULT_GRID[14]).toBe(1);
   });
 
   it('picks the cheapest feasible target, refined between 0.70 (15 pods) and 0.75 (14 pods)', () => {
@@ -35,21 +36,21 @@ describe('sweepUtilization', () => {
       if (q.feasible) expect(q.scores.cost).toBeGreaterThanOrEqual(chosen.scores.cost);
       if (q.utilization > 100 / 140) expect(q.feasible).toBe(false);
     }
-    expect(res.points.length).toBe(14 + 3);
-    expect(res.reason).toMatch(/cheapest of 17 tried/);
+    expect(res.points.length).toBe(15 + 3);
+    expect(res.reason).toMatch(/cheapest of 18 tried/);
   });
 
   it('a looser SLO accepts the spike and goes to the top of the grid', () => {
-    // At 0.95: ceil(10.53) = 11 pods; the 3-step spike is 3% overloaded <= 5%.
+    // At 1.0: ceil(10) = 10 pods; the 3-step spike is 3% overloaded <= 5%.
     const res = sweepUtilization(staticPolicy, load, params, { slo: 0.05 });
-    expect(res.chosen?.utilization).toBe(0.95);
+    expect(res.chosen?.utilization).toBe(1);
     expect(res.chosen?.scores.overloadedShare).toBeCloseTo(0.03, 12);
   });
 
   it('returns null with a reason when nothing meets the SLO', () => {
     const res = sweepUtilization(() => ({ requested: new Int32Array(load.length).fill(1) }), load, params);
     expect(res.chosen).toBeNull();
-    expect(res.reason).toMatch(/no target in \[0.3, 0.95\] keeps overloaded time <= SLO 0.50%; lowest was 100.00%/);
+    expect(res.reason).toMatch(/no target in \[0.3, 1\] keeps overloaded time <= SLO 0.50%; lowest was 100.00%/);
   });
 
   it('works for the HPA baseline: the chosen target meets the SLO', () => {
