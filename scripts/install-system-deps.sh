@@ -3,10 +3,10 @@
 #   chromium          - renders the backtest report page in tests
 #   prometheus        - the real Prometheus server (and promtool) the collector and e2e tests use
 #   victoria-metrics  - a second real backend speaking the Prometheus HTTP API
-# Pass --bench to add the peers the benchmarks measure against (R's forecast package).
+#   r-cran-forecast   - R's forecast package: the stlf peer of the accuracy benchmark (its
+#                       wrapper has tests too)
 set -euo pipefail
-pkgs=(chromium prometheus victoria-metrics)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(r-cran-forecast); fi
+pkgs=(chromium prometheus victoria-metrics r-cran-forecast)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "system packages present: ${pkgs[*]}"; exit 0; fi

@@ -1,4 +1,4 @@
-import { describeIfAvailable } from './lib/needs';
+import { describeIfAvailable } from '../lib/needs';
 /**
  * The collector against real servers speaking the Prometheus HTTP API: Prometheus 2.x (history as
  * TSDB blocks from promtool) and VictoriaMetrics (history imported over HTTP). Seeded history:

@@ -1,4 +1,4 @@
-import { describeIfAvailable } from './lib/needs';
+import { describeIfAvailable } from '../lib/needs';
 /**
  * Renders a backtest report built from a seeded synthetic scenario in a real headless Chromium and
  * checks it as a reader would meet it: no console errors, no network requests, the charts and

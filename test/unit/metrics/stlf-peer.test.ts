@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStlf, stlfAvailable } from '../../../bench/peers/stlf';
+import { describeIfAvailable } from '../../lib/needs';
 import { gaussian, mulberry32 } from '../../../src/util/rng';
 
 const avail = stlfAvailable();
-if (!avail.ok) console.log(`note: stlf peer tests skipped: ${avail.why}`);
 
 const STEP = 300;
 const SPD = 288;
@@ -28,7 +28,7 @@ function trace(seed: number, alterAfter?: number): string {
   return lines.join('\n') + '\n';
 }
 
-(avail.ok ? describe : describe.skip)('stlf peer', () => {
+describeIfAvailable('stlf peer', avail.ok ? undefined : avail.why, () => {
   const dir = mkdtempSync(join(tmpdir(), 'prescale-stlf-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // Origin 0 has exactly 2 days of history + 1 sample; the one 1 h before 2 days is skipped.

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { describeIfAvailable, TRACES_DIR, tracesMissing } from '../../lib/needs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadManifest, loadTrace, scoredOrigins } from '../../../bench/lib/traces';
 import type { Series } from '../../../src/domain/series';
 
@@ -49,11 +50,9 @@ describe('loadManifest / loadTrace', () => {
   });
 });
 
-const TRACES = resolve(__dirname, '../../../../shared/data/traces');
-const haveTraces = existsSync(join(TRACES, 'manifest.json'));
-if (!haveTraces) console.log(`note: ${TRACES} absent; real-trace checks skipped`);
+const TRACES = TRACES_DIR;
 
-(haveTraces ? describe : describe.skip)('the dev traces', () => {
+describeIfAvailable('the dev traces', tracesMissing(), () => {
   it('every manifest entry loads with its step and length', () => {
     const m = loadManifest(TRACES);
     expect(m.length).toBeGreaterThan(0);

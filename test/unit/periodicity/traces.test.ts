@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeIfAvailable, TRACES_DIR, tracesMissing } from '../../lib/needs';
 import { DEFAULT_MIN_STRENGTH, detectPeriodicity } from '../../../src/periodicity/detect';
 
 /**
@@ -11,9 +12,8 @@ import { DEFAULT_MIN_STRENGTH, detectPeriodicity } from '../../../src/periodicit
  *   trace a real hourly CPU spike);
  * - weak: printed only.
  */
-const DIR = path.resolve(__dirname, '../../../../shared/data/traces');
-const present = fs.existsSync(path.join(DIR, 'manifest.json'));
-if (!present) console.log(`periodicity traces test skipped: ${DIR} not found`);
+const DIR = TRACES_DIR;
+const present = tracesMissing() === undefined;
 
 interface Entry {
   readonly id: string;
@@ -32,7 +32,7 @@ function readValues(file: string): Float64Array {
 
 const entries: Entry[] = present ? JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) : [];
 
-(present ? describe : describe.skip)('detectPeriodicity on the dev traces', () => {
+describeIfAvailable('detectPeriodicity on the dev traces', tracesMissing(), () => {
   const lines: string[] = [];
   afterAll(() => console.log(lines.join('\n')));
 

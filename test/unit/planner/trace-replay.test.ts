@@ -1,16 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReasonCode } from '../../../src/domain/decision';
+import { describeIfAvailable, TRACES_DIR } from '../../lib/needs';
 import { simulate, underProvisioned } from './simulate';
 
 // Replays days 2-4 of a real request trace (NASA HTTP, July 1995, 1-minute steps) through
 // the closed loop of simulate.ts. The forecast is a smoothed seasonal naive (the 15 minutes around
 // the same time one day earlier) with an upper band at 1.5x: crude on purpose, so the guard has
 // real misses to handle.
-const TRACES = path.resolve(__dirname, '../../../../shared/data/traces');
-const FILE = path.join(TRACES, 'nasa_http_jul95_1min.csv');
+const FILE = path.join(TRACES_DIR, 'nasa_http_jul95_1min.csv');
 const present = fs.existsSync(FILE);
-if (!present) console.log(`trace-replay: ${FILE} not found, skipping (the traces live outside the repo)`);
 
 const REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'Proactive', 'ReactiveHigher', 'Reactive', 'FallbackBurst', 'FallbackBandExceeded', 'FallbackForecastError', 'FallbackStaleData',
@@ -18,7 +17,8 @@ const REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'BoundedMin', 'BoundedMax', 'ScheduleBound', 'ScaledToZero', 'Observer',
 ]);
 
-(present ? describe : describe.skip)('replay of a real trace (nasa_http_jul95_1min, 3 days)', () => {
+describeIfAvailable('replay of a real trace (nasa_http_jul95_1min, 3 days)', present ? undefined : `${FILE} not found`, () => {
+  if (!present) return;
   const rows = present ? fs.readFileSync(FILE, 'utf8').trim().split('\n').slice(1) : [];
   const times = rows.map((r) => Date.parse(r.split(',')[0] as string) / 1000);
   const values = rows.map((r) => Number(r.split(',')[1]));
