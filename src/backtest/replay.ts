@@ -2,7 +2,7 @@ import type { Decision, ScalingMode } from '../domain/decision';
 import type { Series } from '../domain/series';
 import { type ForecastRow, horizonSteps, OnlineForecaster, type OnlineOptions, type Stage, type Target } from '../forecast/online';
 import type { Forecaster } from '../forecast/types';
-import { decide, initialPlannerState, resolvePlannerConfig, type PlannerConfig, type PlannerConfigInput } from '../planner';
+import { decide, initialPlannerState, resolvePlannerConfig, type PlannerConfig, type PlannerConfigInput, type PlannerState } from '../planner';
 import { leadSteps, PodPool, simulateCluster, type ClusterParams, type ClusterResult } from '../simulate/cluster';
 import { hpaClusterParams, hpaPolicy } from '../simulate/hpa';
 import { oraclePolicy } from '../simulate/oracle';
@@ -62,6 +62,26 @@ export function leadWindowSteps(cfg: Pick<BacktestConfig, 'coldStart'>, step: nu
   return Math.max(1, Math.ceil((cfg.coldStart + step) / step - 1e-9));
 }
 
+/**
+ * The forecaster's targets, in the order both the backtest and the service read them:
+ * [one point target per horizon..., the peak over the lead window L, 1 step ahead (the guard's
+ * band for the next step), one cold start ahead (the report's lead forecast)].
+ * e.g. horizons 10m,1h at step 60 s with a 5 min cold start: points 10 and 60, peak over 6 steps
+ * (ceil((300 + 60) / 60)), point 1, point 5.
+ */
+export function forecastTargets(cfg: Pick<BacktestConfig, 'coldStart' | 'horizons'>, step: number): { targets: Target[]; hs: number[]; L: number; lead: number } {
+  const L = leadWindowSteps(cfg, step);
+  const lead = leadSteps(cfg.coldStart, step);
+  const hs = cfg.horizons.map((h) => horizonSteps(h, step));
+  const targets: Target[] = [
+    ...hs.map((steps): Target => ({ kind: 'point', steps })),
+    { kind: 'peak', steps: L },
+    { kind: 'point', steps: 1 },
+    { kind: 'point', steps: lead },
+  ];
+  return { targets, hs, L, lead };
+}
+
 export function forecastPass(
   series: Series,
   cfg: BacktestConfig,
@@ -70,15 +90,7 @@ export function forecastPass(
   onProgress?: (done: number, total: number) => void,
 ): ForecastPass {
   const n = series.values.length;
-  const L = leadWindowSteps(cfg, series.step);
-  const lead = leadSteps(cfg.coldStart, series.step);
-  const hs = cfg.horizons.map((h) => horizonSteps(h, series.step));
-  const targets: Target[] = [
-    ...hs.map((steps): Target => ({ kind: 'point', steps })),
-    { kind: 'peak', steps: L },
-    { kind: 'point', steps: 1 },
-    { kind: 'point', steps: lead },
-  ];
+  const { targets, hs, L, lead } = forecastTargets(cfg, series.step);
   const of = new OnlineForecaster({
     step: series.step,
     targets,
@@ -159,6 +171,84 @@ export function plannerConfig(cfg: BacktestConfig, step: number, targetUtilizati
   });
 }
 
+/** The peak over the lead window as the planner reads it (from the 'peak' target). */
+export interface PeakInput {
+  readonly p50: number;
+  readonly upper: number;
+  /** Steps ahead of the peak (1..L). */
+  readonly at: number;
+}
+
+/**
+ * One planner step at a time, as the backtest replays it and the service runs it: the same
+ * decide() inputs (load, data age in whole steps since the last finite sample, warmup stage, the
+ * peak forecast, the band issued one step earlier) and the same assumed cluster (a PodPool whose new
+ * pods are ready one cold start after they are asked for). Sharing this is what makes a service
+ * recommendation equal to the backtest's decision on the same data at the same timestamp.
+ * Cost per step: one decide() (a few hundred operations) plus O(pending pod cohorts).
+ */
+export class PlanStepper {
+  readonly initialReplicas: number;
+  private readonly pool: PodPool;
+  private state: PlannerState;
+  private lastFinite = -1;
+  private index = 0;
+
+  /**
+   * @param first the first load sample: the cluster starts at the count it needs at the target
+   *   utilisation (e.g. 1,200 rps at 100 x 0.7 per pod -> 18 pods), within the bounds.
+   */
+  constructor(
+    readonly config: PlannerConfig,
+    readonly step: number,
+    first: number,
+  ) {
+    const perPod = config.capacityPerPod * config.targetUtilisation;
+    this.initialReplicas = Math.min(config.maxReplicas, Math.max(config.minReplicas, Number.isFinite(first) ? Math.ceil(first / perPod) : config.minReplicas));
+    this.pool = new PodPool(this.initialReplicas, leadSteps(config.coldStartSeconds, step));
+    this.state = initialPlannerState();
+  }
+
+  /** Steps decided so far (the index of the next one). */
+  get steps(): number {
+    return this.index;
+  }
+
+  /** The planner state after the latest step (plain JSON). */
+  get plannerState(): PlannerState {
+    return this.state;
+  }
+
+  /**
+   * Decides step `index` (0-based, at `now` = its grid time) from its load `y` (NaN when missing),
+   * the peak forecast made at it (null in warmup or when none) and the band forecast for it one
+   * step earlier (null when none).
+   */
+  next(now: number, y: number, warmup: boolean, peak: PeakInput | null, band: { p50: number; upper: number } | null): Decision {
+    const i = this.index++;
+    if (Number.isFinite(y)) this.lastFinite = i;
+    const ready = this.pool.readyAtStep(i);
+    const hasForecast = !warmup && peak !== null && Number.isFinite(peak.upper);
+    const { decision, next } = decide(
+      {
+        config: this.config,
+        load: y,
+        dataAgeSeconds: this.lastFinite < 0 ? Infinity : (i - this.lastFinite) * this.step,
+        stage: warmup ? 'warmup' : 'ready',
+        forecast: hasForecast ? { time: now + peak.at * this.step, p50: peak.p50, upper: peak.upper } : null,
+        band: band && Number.isFinite(band.upper) ? band : null,
+        currentReplicas: this.pool.size,
+        readyReplicas: ready,
+      },
+      this.state,
+      now,
+    );
+    this.state = next;
+    this.pool.apply(decision.appliedReplicas, i);
+    return decision;
+  }
+}
+
 /** Replays the planner over the trace with the given forecasts: one decision per step. */
 export function planPass(
   series: Series,
@@ -169,45 +259,28 @@ export function planPass(
 ): PlanRun {
   const n = series.values.length;
   const step = series.step;
-  const pc = plannerConfig(cfg, step, targetUtilization);
-  const first = series.values[0]!;
-  const initial = Math.min(pc.maxReplicas, Math.max(pc.minReplicas, Number.isFinite(first) ? Math.ceil(first / (cfg.capacity * targetUtilization)) : pc.minReplicas));
-  const pool = new PodPool(initial, leadSteps(cfg.coldStart, step));
+  const stepper = new PlanStepper(plannerConfig(cfg, step, targetUtilization), step, series.values[0]!);
   const requested = new Int32Array(n);
   const trusted = new Uint8Array(n);
   const reasons: string[] = new Array(n);
-  let state = initialPlannerState();
-  let lastFinite = -1;
   let last: Decision | null = null;
   for (let i = 0; i < n; i++) {
     const now = series.start + i * step;
-    const y = series.values[i]!;
-    if (Number.isFinite(y)) lastFinite = i;
-    const ready = pool.readyAtStep(i);
-    const hasForecast = !pass.warmup[i] && Number.isFinite(pass.peakUpper[i]!);
-    const { decision, next } = decide(
-      {
-        config: pc,
-        load: y,
-        dataAgeSeconds: lastFinite < 0 ? Infinity : (i - lastFinite) * step,
-        stage: pass.warmup[i] ? 'warmup' : 'ready',
-        forecast: hasForecast ? { time: now + pass.peakAt[i]! * step, p50: pass.peakP50[i]!, upper: pass.peakUpper[i]! } : null,
-        band: Number.isFinite(pass.bandUpper[i]!) ? { p50: pass.bandP50[i]!, upper: pass.bandUpper[i]! } : null,
-        currentReplicas: pool.size,
-        readyReplicas: ready,
-      },
-      state,
+    const warmup = pass.warmup[i] === 1;
+    const decision = stepper.next(
       now,
+      series.values[i]!,
+      warmup,
+      warmup ? null : { p50: pass.peakP50[i]!, upper: pass.peakUpper[i]!, at: pass.peakAt[i]! },
+      { p50: pass.bandP50[i]!, upper: pass.bandUpper[i]! },
     );
-    state = next;
     requested[i] = decision.appliedReplicas;
     trusted[i] = decision.trusted ? 1 : 0;
     reasons[i] = decision.reason;
-    pool.apply(decision.appliedReplicas, i);
     onDecision?.(i, decision);
     last = decision;
   }
-  return { requested, initialReplicas: initial, trusted, reasons, last };
+  return { requested, initialReplicas: stepper.initialReplicas, trusted, reasons, last };
 }
 
 export interface PolicyResult {

@@ -4,6 +4,7 @@ const HELP = `prescale: predictive autoscaling for Kubernetes workloads
 
 commands:
   backtest TRACE.csv --cold-start 10m --capacity N --out DIR [...]   replay a trace: forecasts, decisions, report
+  serve [--config FILE|DIR] [--port N] [--prometheus-url URL]        run the service (the demo workload without --config)
   help                                                                this text
 
 Run a command with --help for its flags.`;
@@ -15,6 +16,10 @@ async function main(argv: string[]): Promise<number> {
       const { runBacktestCli } = await import('./backtest');
       return runBacktestCli(rest);
     }
+    case 'serve': {
+      const { runServeCli } = await import('./serve');
+      return runServeCli(rest);
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -22,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${HELP}\n`);
       return 0;
     default:
-      process.stderr.write(`prescale: unknown command "${cmd}": expected one of backtest, help\n`);
+      process.stderr.write(`prescale: unknown command "${cmd}": expected one of backtest, serve, help\n`);
       return 2;
   }
 }

@@ -1,0 +1,275 @@
+/**
+ * `prescale serve`: the service. Wires config -> sources -> engine loop -> API + metrics, and is the
+ * only place that reads the environment, the wall clock and signals.
+ *
+ *   prescale serve                                    the embedded demo workload (no Prometheus)
+ *   prescale serve --config workloads.yaml --prometheus-url http://prometheus:9090
+ *   prescale serve --config /etc/prescale --configmap-dir /etc/prescale-source   (hot-reloaded)
+ *
+ * Logs go to stderr, one JSON object per line: {"time", "level", "event", ...}.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createApp, listen, type RunningServer } from '../api/server';
+import { createPrometheusClient, type ClientOptions } from '../collector/client';
+import { ConfigMapDirWatcher } from '../config/configMapDir';
+import { ConfigHolder } from '../config/holder';
+import { loadConfig } from '../config/load';
+import { ENV_PROMETHEUS_URL, resolvePrometheusSource, type PrometheusSource } from '../config/prometheusSource';
+import type { Config, Workload } from '../config/schema';
+import { defaultShape } from '../demo/workload';
+import { DEFAULT_TICK, EngineLoop, type LogFn, type LoopWorkload } from '../engine/loop';
+import { DemoSource, PrometheusLoadSource, type LoadSource } from '../engine/sources';
+import { defaultHorizons, specFromWorkload, type WorkloadSpec } from '../engine/workloadEngine';
+import type { Forecaster } from '../forecast/types';
+import { detectPeriodicity } from '../periodicity';
+import { createMetrics, type ServiceMetrics } from '../telemetry/metrics';
+import { parseFlags, usage, UsageError, type FlagSpec } from './args';
+import { defaultForecasters } from './models';
+
+const FLAGS: FlagSpec = {
+  config: { type: 'string', help: 'workload config: a .yaml/.json file or a directory of them (default: the built-in demo workload)' },
+  port: { type: 'string', help: 'listen port (default: $PORT, else 8080)' },
+  host: { type: 'string', help: 'listen address (default 0.0.0.0)' },
+  'prometheus-url': { type: 'string', help: `Prometheus base URL; overrides ${ENV_PROMETHEUS_URL}, the ConfigMap and the config file` },
+  'configmap-dir': { type: 'string', help: 'mounted ConfigMap with prometheusUrl & co (kube-system/application-intelligence), hot-reloaded' },
+  tick: { type: 'string', help: `decision tick, a node-cron expression (default "${DEFAULT_TICK}": every 30 s)` },
+  models: { type: 'string', help: 'comma-separated subset of naive,seasonal-naive,holt-winters,robust-stl,neural (default all)' },
+  'tf-backend': { type: 'string', help: 'auto (default) | node | wasm | cpu' },
+  seed: { type: 'string', help: 'seed for model initialisation, default 1' },
+  help: { type: 'boolean', help: 'this text' },
+};
+const SPEC = 'serve [--config FILE|DIR] [--port N] [--prometheus-url URL] [--configmap-dir DIR]';
+
+/**
+ * The demo workload: the generated inference load (peak 1,200 rps, daily cycle, weekend dip,
+ * bursts), 100 rps per pod, 5 min cold start (an LLM server loading its weights), 1-minute steps.
+ * Three days of history: enough for the daily pattern (detected from 2 days), quick to warm up.
+ */
+export function demoSpec(seed = 1): WorkloadSpec {
+  const step = 60;
+  return {
+    id: 'demo-llm',
+    namespace: 'demo',
+    name: 'demo-llm',
+    kind: 'Deployment',
+    step,
+    coldStartSeconds: 300,
+    capacityPerPod: 100,
+    targetUtilization: 0.7,
+    upperQuantile: 0.9,
+    mode: 'auto',
+    minReplicas: 1,
+    maxReplicas: 60,
+    instanceBounds: [],
+    horizons: defaultHorizons(3600, step),
+    historySeconds: 3 * 86400,
+    loadUnit: 'rps',
+    seed,
+  };
+}
+
+export interface ServiceOptions {
+  /** Workloads and their sources (see demoWorkloads / prometheusWorkloads). */
+  readonly workloads: readonly LoopWorkload[];
+  readonly forecasters: readonly Forecaster[];
+  /** Unix seconds. */
+  readonly clock: () => number;
+  readonly port: number;
+  readonly host?: string;
+  /** false: no cron task; the caller drives loop.tick(). Default true. */
+  readonly schedule?: boolean;
+  readonly tickSchedule?: string;
+  readonly log?: LogFn;
+  readonly version?: string;
+  /** prom-client's process metrics in the registry. Default true. */
+  readonly defaultMetrics?: boolean;
+  readonly statusExtras?: () => Record<string, unknown>;
+  readonly configError?: () => boolean;
+}
+
+export interface Service {
+  readonly loop: EngineLoop;
+  readonly metrics: ServiceMetrics;
+  readonly server: RunningServer;
+  /** Stops the tick, waits for one in flight, closes the server and its connections. */
+  stop(): Promise<void>;
+}
+
+/** The demo source for the demo spec. */
+export function demoWorkloads(seed = 1): LoopWorkload[] {
+  return [{ spec: demoSpec(seed), source: new DemoSource(defaultShape) }];
+}
+
+/** One Prometheus-backed source per configured workload. */
+export function prometheusWorkloads(cfg: Config, source: PrometheusSource, seed = 1, clientOptions: ClientOptions = {}): LoopWorkload[] {
+  const client = createPrometheusClient(source, clientOptions);
+  return cfg.workloads.map((w: Workload) => ({ spec: specFromWorkload(w, seed), source: new PrometheusLoadSource(client, w) as LoadSource }));
+}
+
+/**
+ * Starts the service in this process: listens first (so /healthz answers during warm-up), then
+ * warms up every workload (backfill + decide through the history), then schedules the tick.
+ */
+export async function startService(opts: ServiceOptions): Promise<Service> {
+  let loop: EngineLoop | null = null;
+  const metrics = createMetrics(
+    {
+      workloads: () => loop?.workloads() ?? [],
+      now: opts.clock,
+      configError: opts.configError ?? (() => false),
+    },
+    { defaultMetrics: opts.defaultMetrics ?? true },
+  );
+  loop = new EngineLoop(opts.workloads, {
+    forecasters: opts.forecasters,
+    detect: detectPeriodicity,
+    clock: opts.clock,
+    ...(opts.tickSchedule !== undefined ? { tickSchedule: opts.tickSchedule } : {}),
+    ...(opts.schedule !== undefined ? { schedule: opts.schedule } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    onTick: (s) => metrics.observeTick(s),
+    onQuery: (w, s, kind) => metrics.observeQuery(w, s, kind),
+  });
+  const app = createApp({
+    backend: loop,
+    metrics,
+    clock: opts.clock,
+    version: opts.version ?? '0.0.0',
+    ...(opts.statusExtras ? { statusExtras: opts.statusExtras } : {}),
+    onError: (err, req) => opts.log?.('error', 'request_failed', { method: req.method, path: req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  });
+  const server = await listen(app, opts.port, opts.host);
+  opts.log?.('info', 'listening', { url: server.url });
+  const l = loop;
+  const started = l.start().catch((err: unknown) => opts.log?.('error', 'warmup_failed', { error: (err as Error).message }));
+  await started;
+  return {
+    loop: l,
+    metrics,
+    server,
+    async stop() {
+      await l.stop();
+      await server.close();
+    },
+  };
+}
+
+const jsonLog: LogFn = (level, event, fields = {}) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
+};
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function parsePort(raw: string, from: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${from} "${raw}": expected a port number in [0, 65535]`);
+  return n;
+}
+
+export async function runServeCli(argv: readonly string[]): Promise<number> {
+  const { flags, positional } = parseFlags(argv, FLAGS);
+  if (flags.help) {
+    process.stdout.write(`${usage(SPEC, FLAGS)}\n`);
+    return 0;
+  }
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"\n${usage(SPEC, FLAGS)}`);
+  const port = typeof flags.port === 'string' ? parsePort(flags.port, '--port') : process.env.PORT ? parsePort(process.env.PORT, 'PORT') : 8080;
+  const seed = flags.seed === undefined ? 1 : Number(flags.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed "${String(flags.seed)}": expected an integer`);
+  const clock = () => Math.floor(Date.now() / 1000);
+  const log = jsonLog;
+
+  const holder = new ConfigHolder<Config>();
+  const sourceHolder = new ConfigHolder<PrometheusSource>();
+  const configPath = typeof flags.config === 'string' ? flags.config : undefined;
+  if (configPath !== undefined) {
+    const r = await loadConfig(configPath);
+    // No last good config exists at start: a bad one is a usage error (exit 2), not a crash loop of retries.
+    if (!holder.offer(r, clock())) throw new UsageError(holder.lastError!.message);
+  }
+  let watcher: ConfigMapDirWatcher | undefined;
+  if (typeof flags['configmap-dir'] === 'string') {
+    watcher = new ConfigMapDirWatcher({ dir: flags['configmap-dir'] });
+    const first = await watcher.start();
+    if (!sourceHolder.offer(first, clock())) log('warn', 'configmap_invalid', { error: sourceHolder.lastError!.message });
+  }
+  const resolveSource = () => {
+    const cfg = holder.current;
+    return resolvePrometheusSource({
+      ...(typeof flags['prometheus-url'] === 'string' ? { flagUrl: flags['prometheus-url'] } : {}),
+      ...(process.env[ENV_PROMETHEUS_URL] ? { envUrl: process.env[ENV_PROMETHEUS_URL] } : {}),
+      ...(sourceHolder.current ? { configMap: sourceHolder.current } : {}),
+      ...(cfg?.prometheus ? { file: cfg.prometheus } : {}),
+    });
+  };
+
+  let workloads: LoopWorkload[];
+  let sourceText: string;
+  const cfg = holder.current;
+  if (!cfg) {
+    workloads = demoWorkloads(seed);
+    sourceText = workloads[0]!.source.describe;
+    log('info', 'demo_mode', { message: 'no --config: serving the built-in demo workload (generated load, no Prometheus)', workload: 'demo/demo-llm' });
+  } else {
+    const src = resolveSource();
+    if (!src.ok) throw new UsageError(src.error.message);
+    workloads = prometheusWorkloads(cfg, src.value.source, seed);
+    sourceText = `${src.value.source.url} (from ${src.value.from})`;
+  }
+
+  const { forecasters, notes } = await defaultForecasters({ seed, models: flags.models as string | undefined, tfBackend: flags['tf-backend'] as string | undefined });
+  for (const n of notes) log('info', 'models', { note: n });
+
+  const service = await startService({
+    workloads,
+    forecasters,
+    clock,
+    port,
+    ...(typeof flags.host === 'string' ? { host: flags.host } : {}),
+    ...(typeof flags.tick === 'string' ? { tickSchedule: flags.tick } : {}),
+    log,
+    version: packageVersion(),
+    configError: () => holder.lastError !== undefined || sourceHolder.lastError !== undefined,
+    statusExtras: () => {
+      const c = holder.snapshot();
+      const s = sourceHolder.snapshot();
+      return {
+        source: sourceText,
+        config: { path: configPath ?? null, generation: c.generation, acceptedAt: c.acceptedAt ?? null, lastError: c.lastError ? { message: c.lastError.message, issues: c.lastError.issues, at: c.failedAt } : null },
+        configMap: watcher ? { generation: s.generation, acceptedAt: s.acceptedAt ?? null, lastError: s.lastError ? { message: s.lastError.message, issues: s.lastError.issues, at: s.failedAt } : null } : null,
+      };
+    },
+  });
+
+  // A changed ConfigMap switches the Prometheus source without a restart; a bad one keeps the last good.
+  watcher?.onChange((r) => {
+    if (!sourceHolder.offer(r, clock())) {
+      log('error', 'configmap_rejected', { error: sourceHolder.lastError!.message });
+      return;
+    }
+    const c = holder.current;
+    const src = resolveSource();
+    if (!c || !src.ok) return;
+    service.loop.setWorkloads(prometheusWorkloads(c, src.value.source, seed));
+    sourceText = `${src.value.source.url} (from ${src.value.from})`;
+    log('info', 'source_changed', { source: sourceText });
+  });
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log('info', 'stopping', { signal });
+      watcher?.stop();
+      void service.stop().then(resolve, resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}

@@ -1,0 +1,242 @@
+/**
+ * The engine loop: the one place that calls both the edges (load sources) and the pure core
+ * (WorkloadEngine). collect -> forecast -> plan -> guard happens in WorkloadEngine.ingest; this
+ * file schedules it, survives collector failures, and keeps the per-workload status.
+ *
+ * Schedule: node-cron runs a decision tick (default every 30 s). Tasks are created unref'd (they
+ * never keep a process or jest alive on their own) with noOverlap (a slow tick is skipped, not
+ * stacked), and destroyed by stop(). Time always comes from the injected clock, so tests drive
+ * tick() by hand with a fake clock and schedule nothing.
+ *
+ * Refits are not a separate timer: the online forecaster refits on its own sample-driven cadence
+ * (geometric early on, then daily), so that the service's forecasts stay equal to the backtest's.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Series } from '../domain/series';
+import type { PeriodicityReport } from '../domain/periodicity';
+import type { Forecaster } from '../forecast/types';
+import type { LoadSource } from './sources';
+import { WorkloadEngine, type WorkloadSpec } from './workloadEngine';
+
+export interface LoopWorkload {
+  readonly spec: WorkloadSpec;
+  readonly source: LoadSource;
+}
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>) => void;
+
+export interface LoopOptions {
+  readonly forecasters: readonly Forecaster[];
+  readonly detect: (values: Float64Array, step: number) => PeriodicityReport;
+  /** Unix seconds. The only clock the engine reads. */
+  readonly clock: () => number;
+  /** node-cron expression of the decision tick. Default every 30 s. */
+  readonly tickSchedule?: string;
+  /** false: schedule nothing (tests call tick() themselves). Default true. */
+  readonly schedule?: boolean;
+  readonly log?: LogFn;
+  /** A decision tick over all workloads took `seconds` (monotonic). */
+  readonly onTick?: (seconds: number) => void;
+  /** A collector query finished after `seconds`; `errorKind` (the PrometheusError kind, else 'error') when it failed. */
+  readonly onQuery?: (workload: string, seconds: number, errorKind?: string) => void;
+  /** Monotonic milliseconds, for durations. Default performance.now. */
+  readonly monoMs?: () => number;
+}
+
+/** What /status and /api/v1/workloads show about a workload besides its recommendation. */
+export interface WorkloadStatus {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly source: string;
+  /** True once history was backfilled and a first decision made. */
+  readonly warm: boolean;
+  readonly decisions: number;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+  readonly consecutiveErrors: number;
+  /** Set when the workload's settings could not be turned into an engine. */
+  readonly buildError: string | null;
+}
+
+interface Entry {
+  readonly spec: WorkloadSpec;
+  readonly source: LoadSource;
+  readonly key: string;
+  engine: WorkloadEngine | null;
+  buildError: string | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  consecutiveErrors: number;
+}
+
+/** Default tick: every 30 s (twice per 60 s sample, so a sample is picked up within 30 s). */
+export const DEFAULT_TICK = '*/30 * * * * *';
+
+export class EngineLoop {
+  private entries: Entry[] = [];
+  private tasks: ScheduledTask[] = [];
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private started = false;
+  private readonly log: LogFn;
+  private readonly mono: () => number;
+
+  constructor(
+    workloads: readonly LoopWorkload[],
+    private readonly opts: LoopOptions,
+  ) {
+    this.log = opts.log ?? (() => undefined);
+    this.mono = opts.monoMs ?? (() => performance.now());
+    if (opts.tickSchedule !== undefined && !cron.validate(opts.tickSchedule)) {
+      throw new RangeError(`tick schedule "${opts.tickSchedule}": expected a node-cron expression such as "*/30 * * * * *"`);
+    }
+    this.setWorkloads(workloads);
+  }
+
+  /**
+   * Replace the workload set (a config reload). A workload whose spec and source are unchanged
+   * keeps its engine and history; a new or changed one starts cold and is backfilled at the next tick.
+   */
+  setWorkloads(workloads: readonly LoopWorkload[]): void {
+    const old = new Map(this.entries.map((e) => [e.key, e]));
+    this.entries = workloads.map((w) => {
+      const key = `${JSON.stringify(w.spec)}|${w.source.describe}`;
+      const kept = old.get(key);
+      if (kept) return kept;
+      const e: Entry = { spec: w.spec, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0 };
+      try {
+        e.engine = new WorkloadEngine(w.spec, this.opts.forecasters, this.opts.detect);
+      } catch (err) {
+        e.buildError = (err as Error).message;
+        this.log('error', 'workload_invalid', { workload: w.spec.id, error: e.buildError });
+      }
+      return e;
+    });
+  }
+
+  /** Warm up (backfill every workload's history and decide through it), then schedule the tick. */
+  async start(): Promise<void> {
+    this.started = true;
+    await this.tick();
+    if (this.stopped || this.opts.schedule === false) return;
+    const task = cron.schedule(this.opts.tickSchedule ?? DEFAULT_TICK, () => this.tick(), { name: 'prescale-tick', noOverlap: true, unref: true });
+    this.tasks.push(task);
+  }
+
+  /** Destroys the scheduled tasks and waits for a tick in flight. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const tasks = this.tasks;
+    this.tasks = [];
+    for (const t of tasks) await t.destroy();
+    await this.running;
+  }
+
+  /** True once every buildable workload has made a decision (warm-up done). */
+  get ready(): boolean {
+    return this.started && this.entries.some((e) => e.engine) && this.entries.every((e) => !e.engine || e.engine.latestDecision !== null);
+  }
+
+  /**
+   * One decision tick over all workloads: collect what is new since each engine's next grid time,
+   * feed it, decide. A failing collector never throws out of here: the workload keeps its last
+   * decision (its data age grows), and once the grace period has passed the engine feeds the
+   * missing steps as missing so the guard falls back. Concurrent calls share one run.
+   */
+  tick(): Promise<void> {
+    if (this.running) return this.running;
+    const run = this.tickOnce().finally(() => {
+      this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async tickOnce(): Promise<void> {
+    const t0 = this.mono();
+    const now = this.opts.clock();
+    // Workloads are collected concurrently: with Prometheus each is one small query_range.
+    await Promise.all(this.entries.map((e) => this.tickWorkload(e, now)));
+    this.opts.onTick?.((this.mono() - t0) / 1000);
+  }
+
+  private async tickWorkload(e: Entry, now: number): Promise<void> {
+    const eng = e.engine;
+    if (!eng || this.stopped) return;
+    const step = e.spec.step;
+    const earliest = now - e.spec.historySeconds;
+    // From the next expected grid time (or the start of the history window on the first run).
+    const from = Math.max(eng.nextTime ?? earliest, earliest);
+    let series: Series;
+    if (Math.ceil(from / step) * step > now) {
+      // The next sample is not due yet (a 30 s tick on a 60 s grid): no query, nothing to feed.
+      return;
+    }
+    const q0 = this.mono();
+    try {
+      series = await e.source.backfill(from, now, step);
+      this.opts.onQuery?.(e.spec.id, (this.mono() - q0) / 1000);
+      if (e.lastError !== null) this.log('info', 'collect_recovered', { workload: e.spec.id, afterFailures: e.consecutiveErrors });
+      e.lastError = null;
+      e.consecutiveErrors = 0;
+      e.lastSuccessAt = now;
+    } catch (err) {
+      const msg = (err as Error).message;
+      const kind = (err as { kind?: string }).kind ?? 'error';
+      e.lastError = msg;
+      e.lastErrorAt = now;
+      e.consecutiveErrors++;
+      this.opts.onQuery?.(e.spec.id, (this.mono() - q0) / 1000, kind);
+      // One line when a failure streak starts, then every 10th: a down Prometheus must not flood the log.
+      if (e.consecutiveErrors === 1 || e.consecutiveErrors % 10 === 0) this.log('warn', 'collect_failed', { workload: e.spec.id, consecutive: e.consecutiveErrors, error: msg });
+      // Nothing new: the engine still ages the data and, past the grace, feeds the steps as missing.
+      series = { start: Math.ceil(from / step) * step, step, values: new Float64Array(0) };
+    }
+    const before = eng.latestDecision?.reason;
+    const wasWarm = eng.latestDecision !== null;
+    let fed: number;
+    try {
+      fed = eng.ingest(series, now);
+    } catch (err) {
+      // A bug or bad data in one workload must not stop the others: keep its last decision, say why.
+      e.lastError = `engine: ${(err as Error).message}`;
+      e.lastErrorAt = now;
+      this.log('error', 'engine_failed', { workload: e.spec.id, error: (err as Error).stack ?? String(err) });
+      return;
+    }
+    const d = eng.latestDecision;
+    if (!wasWarm && d) this.log('info', 'workload_warm', { workload: e.spec.id, steps: fed, replicas: d.appliedReplicas, stage: eng.stage });
+    else if (d && fed > 0 && d.reason !== before) this.log('info', 'decision', { workload: e.spec.id, replicas: d.appliedReplicas, reason: d.reason, message: d.message });
+  }
+
+  /** Every workload with its engine (null when its settings were rejected). */
+  workloads(): readonly { readonly id: string; readonly namespace: string; readonly name: string; readonly engine: WorkloadEngine | null }[] {
+    return this.entries.map((e) => ({ id: e.spec.id, namespace: e.spec.namespace, name: e.spec.name, engine: e.engine }));
+  }
+
+  /** Finds a workload by target namespace and workload name (or, failing that, target name). */
+  find(namespace: string, name: string): WorkloadEngine | null | undefined {
+    const inNs = this.entries.filter((e) => e.spec.namespace === namespace);
+    const e = inNs.find((x) => x.spec.id === name) ?? inNs.find((x) => x.spec.name === name);
+    return e ? e.engine : undefined;
+  }
+
+  status(): WorkloadStatus[] {
+    return this.entries.map((e) => ({
+      id: e.spec.id,
+      namespace: e.spec.namespace,
+      name: e.spec.name,
+      source: e.source.describe,
+      warm: e.engine?.latestDecision != null,
+      decisions: e.engine?.decisions ?? 0,
+      lastSuccessAt: e.lastSuccessAt,
+      lastError: e.lastError,
+      lastErrorAt: e.lastErrorAt,
+      consecutiveErrors: e.consecutiveErrors,
+      buildError: e.buildError,
+    }));
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * The engine core for one workload: no I/O, no clock (`now` is a parameter), no timers.
+ *
+ * It holds the online forecaster, the planner's memory (through PlanStepper, shared with the
+ * backtest), the last decision and what the data looked like, and turns load samples on the
+ * workload's grid into Recommendations. The wiring is the backtest's (src/backtest/replay.ts:
+ * forecastTargets + PlanStepper), step for step, so a recommendation at grid time t equals what
+ * `prescale backtest` decides at t on the same data with the same settings.
+ *
+ * Decisions are made on the data grid, one per sample step, at the step's own timestamp; a tick
+ * between two samples changes nothing but the data age. A missing sample is waited for during
+ * `graceSeconds` (Prometheus answers for t a scrape or two after t); after that it is fed as NaN,
+ * and the guard decides what missing data means (FallbackMissingData / FallbackStaleData).
+ */
+import { forecastTargets, plannerConfig, PlanStepper, type BacktestConfig, type PeakInput } from '../backtest/replay';
+import type { Workload } from '../config/schema';
+import type { Decision, ReasonCode, ScalingMode } from '../domain/decision';
+import type { PeriodicityReport } from '../domain/periodicity';
+import type { Series } from '../domain/series';
+import { OnlineForecaster, type Snapshot, type Stage } from '../forecast/online';
+import type { Forecaster } from '../forecast/types';
+import type { InstanceBoundsSpec, PlannerConfig } from '../planner';
+
+/** What the engine needs to know about a workload: plain data, built from the config (specFromWorkload). */
+export interface WorkloadSpec {
+  /** The workload's name in the config: unique, used in metrics and logs. */
+  readonly id: string;
+  /** The scale target. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: string;
+  /** Seconds between samples. */
+  readonly step: number;
+  readonly coldStartSeconds: number;
+  readonly capacityPerPod: number;
+  readonly targetUtilization: number;
+  readonly upperQuantile: number;
+  readonly mode: ScalingMode;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly instanceBounds: readonly InstanceBoundsSpec[];
+  /** Forecast horizons in seconds (multiples of `step`), ascending: what /forecast can show. */
+  readonly horizons: readonly number[];
+  /** History backfilled at start and kept by the forecaster. */
+  readonly historySeconds: number;
+  readonly loadUnit: string;
+  readonly seed: number;
+  /** How long a missing sample is waited for before it is fed as missing. Default 2 steps. */
+  readonly graceSeconds?: number;
+}
+
+/** The forecast band the recommendation planned on: the peak over the lead window. */
+export interface ForecastBand {
+  readonly p50: number;
+  readonly upper: number;
+  /** e.g. 0.9. */
+  readonly quantile: number;
+  /** Unix seconds of the predicted peak. */
+  readonly peakTime: number;
+  /** The window the peak is taken over: [time, time + leadSeconds]. */
+  readonly leadSeconds: number;
+}
+
+/** What the API serves for a workload. Plain JSON (Infinity/NaN never appear: null instead). */
+export interface Recommendation {
+  readonly workload: { readonly id: string; readonly namespace: string; readonly name: string; readonly kind: string };
+  /** Unix seconds of the decision (the grid time of the sample it was made on). */
+  readonly time: number;
+  readonly replicas: number;
+  /** Whether the forecast set it ('proactive') or the reactive fallback did, as in decisions.csv. */
+  readonly mode: 'proactive' | 'reactive';
+  readonly configuredMode: ScalingMode;
+  readonly reason: ReasonCode;
+  readonly reasons: readonly ReasonCode[];
+  readonly message: string;
+  readonly proactive: number | null;
+  readonly reactive: number | null;
+  readonly bounds: { readonly min: number; readonly max: number };
+  readonly forecast: ForecastBand | null;
+  /** The latest observed load (null when none yet) and its unit. */
+  readonly load: number | null;
+  readonly loadUnit: string;
+  readonly coldStartSeconds: number;
+  readonly modelStage: Stage;
+  readonly modelStageReason: string;
+  /** now - time of the newest finite sample; null when there is none. */
+  readonly dataAgeSeconds: number | null;
+  /** True when the data age exceeds the guard's staleness limit. */
+  readonly stale: boolean;
+  /** Unix seconds after which this recommendation should not be used without a newer one. */
+  readonly validUntil: number;
+}
+
+export interface ForecastPoint {
+  readonly horizonSeconds: number;
+  readonly time: number;
+  readonly p50: number;
+  readonly upper: number;
+}
+
+export interface ForecastView {
+  readonly workload: Recommendation['workload'];
+  /** Unix seconds of the forecast origin (the latest sample fed). */
+  readonly origin: number;
+  readonly quantile: number;
+  readonly modelStage: Stage;
+  readonly points: readonly ForecastPoint[];
+  readonly peak: ForecastBand | null;
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+/** Metric type -> the unit in messages. */
+const UNITS: Record<Workload['metric']['type'], string> = { qps: 'rps', responseTime: 's', gpu: '% GPU', concurrency: 'requests', custom: 'units' };
+
+/**
+ * Horizons offered by /forecast: the step, 5m, 10m, 15m, 30m, 1h, 2h, 4h, 8h, 1d, and the
+ * configured horizon itself, keeping multiples of the step up to the horizon.
+ * e.g. step 60 s, horizon 1800 s -> [60, 300, 600, 900, 1800].
+ */
+export function defaultHorizons(horizonSeconds: number, step: number): number[] {
+  const top = Math.floor(horizonSeconds / step) * step;
+  const c = [step, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, top];
+  return [...new Set(c.filter((h) => h >= step && h <= top && h % step === 0))].sort((a, b) => a - b);
+}
+
+/** Config workload -> engine spec (the config schema already checked ranges and combinations). */
+export function specFromWorkload(w: Workload, seed = 1): WorkloadSpec {
+  const step = w.forecast.stepSeconds;
+  return {
+    id: w.name,
+    namespace: w.target.namespace,
+    name: w.target.name,
+    kind: w.target.kind,
+    step,
+    coldStartSeconds: w.coldStart.source === 'fixed' ? w.coldStart.seconds : w.coldStart.defaultSeconds,
+    capacityPerPod: w.capacityPerPod,
+    targetUtilization: w.targetUtilization,
+    upperQuantile: w.forecast.upperQuantile,
+    mode: w.mode,
+    minReplicas: w.minReplicas,
+    maxReplicas: w.maxReplicas,
+    instanceBounds: w.schedule.map((b) => ({ timeZone: b.timeZone, bounds: [{ cron: b.cron, minReplicas: b.minReplicas, maxReplicas: b.maxReplicas }] })),
+    horizons: defaultHorizons(w.forecast.horizonSeconds, step),
+    historySeconds: w.forecast.historySeconds,
+    loadUnit: UNITS[w.metric.type],
+    seed,
+  };
+}
+
+/** The backtest configuration that decides exactly as this engine does. */
+export function backtestConfigOf(spec: WorkloadSpec): BacktestConfig {
+  return {
+    coldStart: spec.coldStartSeconds,
+    capacity: spec.capacityPerPod,
+    targetUtilization: spec.targetUtilization,
+    horizons: spec.horizons,
+    upperQuantile: spec.upperQuantile,
+    seed: spec.seed,
+    mode: spec.mode,
+    minReplicas: spec.minReplicas,
+    maxReplicas: spec.maxReplicas,
+    planner: { loadUnit: spec.loadUnit, instanceBounds: spec.instanceBounds },
+  };
+}
+
+/** JSON-safe number: NaN and +-Infinity become null. */
+const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+export class WorkloadEngine {
+  readonly planner: PlannerConfig;
+  readonly graceSeconds: number;
+  private readonly forecaster: OnlineForecaster;
+  private readonly cfg: BacktestConfig;
+  private readonly hs: number[];
+  private stepper: PlanStepper | null = null;
+  private next: number | null = null;
+  private snapshot: Snapshot | null = null;
+  private pendingBand: { p50: number; upper: number } | null = null;
+  private lastDecision: Decision | null = null;
+  private lastPeak: PeakInput | null = null;
+  private lastFiniteTime = -Infinity;
+  private lastFiniteValue = NaN;
+  private prevReason: ReasonCode | null = null;
+  /** Entries into each fallback reason (a run of steps with the same reason counts once). */
+  readonly fallbacks = new Map<ReasonCode, number>();
+  /** Steps decided so far (backfill included). */
+  decisions = 0;
+
+  /**
+   * @throws Error (from resolvePlannerConfig / the forecaster) naming the bad setting.
+   */
+  constructor(
+    readonly spec: WorkloadSpec,
+    forecasters: readonly Forecaster[],
+    detect: (values: Float64Array, step: number) => PeriodicityReport,
+  ) {
+    this.cfg = backtestConfigOf(spec);
+    this.planner = plannerConfig(this.cfg, spec.step, spec.targetUtilization);
+    // Two steps: the guard's default staleness; Prometheus usually has t within one scrape of t.
+    this.graceSeconds = spec.graceSeconds ?? 2 * spec.step;
+    const { targets, hs } = forecastTargets(this.cfg, spec.step);
+    this.hs = hs;
+    this.forecaster = new OnlineForecaster({
+      step: spec.step,
+      targets,
+      upperQuantile: spec.upperQuantile,
+      seed: spec.seed,
+      forecasters,
+      detect,
+    });
+  }
+
+  /** Grid time of the next sample the engine expects; null before the first ingest. */
+  get nextTime(): number | null {
+    return this.next;
+  }
+
+  /** Unix seconds of the latest sample fed (finite or not); null before any. */
+  get lastFedTime(): number | null {
+    return this.next === null || !this.stepper || this.stepper.steps === 0 ? null : this.next - this.spec.step;
+  }
+
+  get stage(): Stage {
+    return this.snapshot?.stage ?? 'warmup';
+  }
+
+  get latestDecision(): Decision | null {
+    return this.lastDecision;
+  }
+
+  /**
+   * Feeds the samples of `series` (same step; NaN = missing) from nextTime up to `now`, one
+   * forecast + decision per grid step. A step without a finite sample is fed as missing once a
+   * later finite sample exists or `graceSeconds` have passed since it; otherwise feeding stops
+   * there and resumes at the next call. Returns the number of steps fed.
+   * O(steps fed x models); see OnlineForecaster.observe.
+   */
+  ingest(series: Series, now: number): number {
+    const step = this.spec.step;
+    if (series.step !== step) throw new RangeError(`workload ${this.spec.id}: samples every ${series.step} s, expected every ${step} s (forecast.stepSeconds)`);
+    if (this.next === null) {
+      if (series.values.length === 0) return 0;
+      this.next = Math.ceil(series.start / step) * step;
+    }
+    // Index of the last finite sample in the series: steps before it are gaps, not lag.
+    let lastFiniteIdx = -1;
+    for (let k = series.values.length - 1; k >= 0; k--) {
+      if (Number.isFinite(series.values[k]!)) {
+        lastFiniteIdx = k;
+        break;
+      }
+    }
+    const lastFiniteAt = lastFiniteIdx >= 0 ? series.start + lastFiniteIdx * step : -Infinity;
+    let fed = 0;
+    for (let t: number = this.next; t <= now; t += step) {
+      const k = Math.round((t - series.start) / step);
+      const y = k >= 0 && k < series.values.length ? series.values[k]! : NaN;
+      if (!Number.isFinite(y) && !(lastFiniteAt > t) && now - t < this.graceSeconds) break;
+      this.feed(t, y);
+      fed++;
+      this.next = t + step;
+    }
+    return fed;
+  }
+
+  private feed(t: number, y: number): void {
+    const snap = this.forecaster.observe(y);
+    this.snapshot = snap;
+    const f = snap.forecasts;
+    const n = this.hs.length;
+    const peak: PeakInput | null = f ? { p50: f[n]!.p50, upper: f[n]!.upper, at: f[n]!.peakAt ?? 1 } : null;
+    this.stepper ??= new PlanStepper(this.planner, this.spec.step, y);
+    const d = this.stepper.next(t, y, f === null, peak, this.pendingBand);
+    this.pendingBand = f ? { p50: f[n + 1]!.p50, upper: f[n + 1]!.upper } : null;
+    this.lastPeak = peak;
+    this.lastDecision = d;
+    this.decisions++;
+    if (Number.isFinite(y)) {
+      this.lastFiniteTime = t;
+      this.lastFiniteValue = y;
+    }
+    if (d.reason.startsWith('Fallback') && d.reason !== this.prevReason) this.fallbacks.set(d.reason, (this.fallbacks.get(d.reason) ?? 0) + 1);
+    this.prevReason = d.reason;
+  }
+
+  /** Seconds since the newest finite sample; Infinity when none. */
+  dataAge(now: number): number {
+    return now - this.lastFiniteTime;
+  }
+
+  /** The current recommendation, or null before the first decision ("no data yet", not an error). */
+  recommendation(now: number): Recommendation | null {
+    const d = this.lastDecision;
+    if (!d) return null;
+    const s = this.spec;
+    const age = this.dataAge(now);
+    return {
+      workload: { id: s.id, namespace: s.namespace, name: s.name, kind: s.kind },
+      time: d.time,
+      replicas: d.appliedReplicas,
+      mode: d.trusted ? 'proactive' : 'reactive',
+      configuredMode: d.mode,
+      reason: d.reason,
+      reasons: d.reasons,
+      message: d.message,
+      proactive: d.proactiveReplicas,
+      reactive: d.reactiveReplicas,
+      bounds: { min: d.minReplicas, max: d.maxReplicas },
+      forecast: d.forecastPeak ? { p50: d.forecastPeak.p50, upper: d.forecastPeak.upper, quantile: s.upperQuantile, peakTime: d.forecastPeak.time, leadSeconds: d.leadSeconds } : null,
+      load: fin(this.lastFiniteValue),
+      loadUnit: s.loadUnit,
+      coldStartSeconds: s.coldStartSeconds,
+      modelStage: this.stage,
+      modelStageReason: this.snapshot?.stageReason ?? 'warmup: no data yet',
+      dataAgeSeconds: fin(age),
+      stale: !(age <= this.planner.guard.staleAfterSeconds),
+      // The next sample is due one step later and is waited for during the grace period.
+      validUntil: d.time + s.step + this.graceSeconds,
+    };
+  }
+
+  /**
+   * The latest forecast at the configured horizons up to `horizonSeconds`, or null before the
+   * first forecast (warmup).
+   */
+  forecast(horizonSeconds: number): ForecastView | null {
+    const snap = this.snapshot;
+    const origin = this.lastFedTime;
+    if (!snap || !snap.forecasts || origin === null) return null;
+    const s = this.spec;
+    const points: ForecastPoint[] = [];
+    s.horizons.forEach((h, j) => {
+      const f = snap.forecasts![j]!;
+      if (h <= horizonSeconds) points.push({ horizonSeconds: h, time: origin + h, p50: f.p50, upper: f.upper });
+    });
+    const p = this.lastPeak;
+    const lead = this.planner.coldStartSeconds + this.planner.decisionIntervalSeconds;
+    return {
+      workload: { id: s.id, namespace: s.namespace, name: s.name, kind: s.kind },
+      origin,
+      quantile: s.upperQuantile,
+      modelStage: snap.stage,
+      points,
+      peak: p ? { p50: p.p50, upper: p.upper, quantile: s.upperQuantile, peakTime: origin + p.at * s.step, leadSeconds: lead } : null,
+      weights: snap.weights,
+    };
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Edge: prescale's own Prometheus metrics, on its OWN registry (never prom-client's global one, so
+ * that two services in one process, or a test, never share series).
+ *
+ * Per-workload gauges read the engine's state at scrape time (collect()): nothing is pushed on the
+ * hot path, and a scrape always sees the latest decision. Counters and histograms that describe
+ * events (collector queries, ticks) are observed by the loop as they happen.
+ *
+ * Names follow AHPA's `ahpa_proactive_pods` / `ahpa_reactive_pods` / `ahpa_requested_pods`:
+ *   prescale_recommended_replicas{namespace, workload}   what to set now
+ *   prescale_proactive_replicas / prescale_reactive_replicas
+ *   prescale_observed_load, prescale_forecast_load{quantile="0.5"|"0.9"}
+ *   prescale_guard_trusted (1 = forecast in use), prescale_fallbacks_total{reason}
+ *   prescale_cold_start_seconds, prescale_data_age_seconds
+ *   prescale_collector_query_duration_seconds (histogram), prescale_collector_errors_total{kind}
+ *   prescale_tick_duration_seconds (histogram), prescale_config_error
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WorkloadEngine } from '../engine/workloadEngine';
+
+/** What the metrics read at scrape time. */
+export interface MetricsView {
+  /** Every configured workload; `engine` null when it could not be built (bad settings). */
+  workloads(): readonly { readonly engine: WorkloadEngine | null; readonly id: string; readonly namespace: string }[];
+  /** Unix seconds (the service's injected clock). */
+  now(): number;
+  /** True while the last config reload failed (the service runs on the last good one). */
+  configError(): boolean;
+}
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  /** A collector query finished (seconds; `errorKind` set when it failed). */
+  observeQuery(workload: string, seconds: number, errorKind?: string): void;
+  /** A decision tick over all workloads finished. */
+  observeTick(seconds: number): void;
+}
+
+/**
+ * Builds the registry. `defaultMetrics` adds prom-client's process metrics (CPU, memory, event
+ * loop lag) to the same registry; tests turn it off to keep scrapes small.
+ */
+export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolean } = {}): ServiceMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'prescale_' });
+  const labelNames = ['namespace', 'workload'] as const;
+
+  /** A per-workload gauge filled from the engine at scrape time; NaN/null values are skipped. */
+  const perWorkload = (name: string, help: string, read: (e: WorkloadEngine, now: number) => number | null | undefined): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = view.now();
+        for (const w of view.workloads()) {
+          if (!w.engine) continue;
+          const v = read(w.engine, now);
+          if (v !== null && v !== undefined && Number.isFinite(v)) this.set({ namespace: w.namespace, workload: w.id }, v);
+        }
+      },
+    });
+  };
+  const rec = (e: WorkloadEngine, now: number) => e.recommendation(now);
+  perWorkload('prescale_recommended_replicas', 'Replicas prescale recommends now (what an HPA/KEDA consuming prescale scales to).', (e, n) => rec(e, n)?.replicas);
+  perWorkload('prescale_proactive_replicas', 'Replicas the forecast alone asks for (peak upper quantile over the cold-start lead).', (e, n) => rec(e, n)?.proactive);
+  perWorkload('prescale_reactive_replicas', 'Replicas the HPA formula asks for on the current load.', (e, n) => rec(e, n)?.reactive);
+  perWorkload('prescale_observed_load', 'Latest observed load, in the workload metric unit.', (e, n) => rec(e, n)?.load);
+  perWorkload('prescale_guard_trusted', '1 when the forecast is trusted (proactive), 0 in reactive fallback.', (e, n) => {
+    const r = rec(e, n);
+    return r ? (r.mode === 'proactive' ? 1 : 0) : null;
+  });
+  perWorkload('prescale_cold_start_seconds', 'Cold start (pod created to ready, high percentile) the plan uses.', (e) => e.spec.coldStartSeconds);
+  perWorkload('prescale_data_age_seconds', 'Seconds since the newest finite load sample.', (e, n) => e.dataAge(n));
+  perWorkload('prescale_decision_timestamp_seconds', 'Unix time of the latest decision (the grid time of its sample).', (e, n) => rec(e, n)?.time);
+
+  new Gauge({
+    name: 'prescale_forecast_load',
+    help: 'Forecast peak load over the cold-start lead window, by quantile (0.5 and the configured upper).',
+    labelNames: [...labelNames, 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = view.now();
+      for (const w of view.workloads()) {
+        const f = w.engine?.recommendation(now)?.forecast;
+        if (!f) continue;
+        this.set({ namespace: w.namespace, workload: w.id, quantile: '0.5' }, f.p50);
+        this.set({ namespace: w.namespace, workload: w.id, quantile: String(f.quantile) }, f.upper);
+      }
+    },
+  });
+
+  new Counter({
+    name: 'prescale_fallbacks_total',
+    help: 'Entries into reactive fallback, by reason (a run of decisions with the same reason counts once; backfill included).',
+    labelNames: [...labelNames, 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of view.workloads()) {
+        for (const [reason, n] of w.engine?.fallbacks ?? []) this.inc({ namespace: w.namespace, workload: w.id, reason }, n);
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'prescale_config_error',
+    help: '1 when the last configuration reload failed (the service keeps the last good config), else 0.',
+    registers: [registry],
+    collect() {
+      this.set(view.configError() ? 1 : 0);
+    },
+  });
+
+  const queryDuration = new Histogram({
+    name: 'prescale_collector_query_duration_seconds',
+    help: 'Duration of collector queries (including retries), per workload.',
+    labelNames: ['workload'],
+    // 5 ms (a 7-day query_range on loopback) to 30 s (three timeouts with backoff).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const queryErrors = new Counter({
+    name: 'prescale_collector_errors_total',
+    help: 'Collector queries that failed after retries, by error kind (timeout, network, http, status_error, ...).',
+    labelNames: ['workload', 'kind'],
+    registers: [registry],
+  });
+  const tickDuration = new Histogram({
+    name: 'prescale_tick_duration_seconds',
+    help: 'Duration of one decision tick over all workloads (collection included).',
+    // The issue's budget is 2 s for 1,000 workloads; buckets bracket it.
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeQuery(workload, seconds, errorKind) {
+      queryDuration.observe({ workload }, seconds);
+      if (errorKind !== undefined) queryErrors.inc({ workload, kind: errorKind });
+    },
+    observeTick(seconds) {
+      tickDuration.observe(seconds);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The engine loop without timers (schedule: false) and with a fake clock: warm-up, failure
+ * streaks, config reloads and rejected workload settings.
+ */
+import { defaultShape } from '../../../src/demo/workload';
+import type { Series } from '../../../src/domain/series';
+import { EngineLoop, type LoopOptions } from '../../../src/engine/loop';
+import { DemoSource, type LoadSource } from '../../../src/engine/sources';
+import { defaultHorizons, type WorkloadSpec } from '../../../src/engine/workloadEngine';
+import { classicalForecasters } from '../../../src/forecast/models';
+import { detectPeriodicity } from '../../../src/periodicity';
+
+const T0 = Date.UTC(2026, 0, 7, 12, 0, 0) / 1000;
+const spec = (over: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
+  id: 'chat',
+  namespace: 'llm',
+  name: 'chat-server',
+  kind: 'Deployment',
+  step: 60,
+  coldStartSeconds: 300,
+  capacityPerPod: 100,
+  targetUtilization: 0.7,
+  upperQuantile: 0.9,
+  mode: 'auto',
+  minReplicas: 1,
+  maxReplicas: 60,
+  instanceBounds: [],
+  horizons: defaultHorizons(1800, 60),
+  historySeconds: 6 * 3600,
+  loadUnit: 'rps',
+  seed: 1,
+  ...over,
+});
+
+class FailingSource implements LoadSource {
+  readonly describe = 'always down';
+  calls = 0;
+  backfill(): Promise<Series> {
+    this.calls++;
+    return Promise.reject(Object.assign(new Error('timeout after 10000 ms'), { kind: 'timeout' }));
+  }
+  latest(): Promise<{ time: number; value: number }> {
+    return Promise.reject(new Error('down'));
+  }
+}
+
+function makeLoop(workloads: ConstructorParameters<typeof EngineLoop>[0], clock: () => number, extra: Partial<LoopOptions> = {}) {
+  const logs: string[] = [];
+  const queries: (string | undefined)[] = [];
+  const loop = new EngineLoop(workloads, {
+    forecasters: classicalForecasters().filter((f) => f.name === 'naive'),
+    detect: detectPeriodicity,
+    clock,
+    schedule: false,
+    log: (level, event) => logs.push(`${level} ${event}`),
+    onQuery: (_w, _s, kind) => queries.push(kind),
+    ...extra,
+  });
+  return { loop, logs, queries };
+}
+
+describe('EngineLoop', () => {
+  it('warms up from the history window and is ready once every workload has decided', async () => {
+    const { loop, logs, queries } = makeLoop([{ spec: spec(), source: new DemoSource(defaultShape) }], () => T0);
+    expect(loop.ready).toBe(false);
+    await loop.start();
+    expect(loop.ready).toBe(true);
+    expect(logs).toEqual(['info workload_warm']);
+    expect(queries).toEqual([undefined]);
+    const st = loop.status()[0]!;
+    // 6 h at 60 s from T0 - 6 h (aligned) to T0 inclusive.
+    expect(st).toMatchObject({ warm: true, decisions: 361, lastSuccessAt: T0, lastError: null, consecutiveErrors: 0, buildError: null });
+    expect(loop.find('llm', 'chat')).toBe(loop.find('llm', 'chat-server'));
+    expect(loop.find('other', 'chat')).toBeUndefined();
+  });
+
+  it('logs a failure streak once at its start and every 10th time, and counts each failure', async () => {
+    let now = T0;
+    const src = new FailingSource();
+    const { loop, logs, queries } = makeLoop([{ spec: spec(), source: src }], () => now);
+    for (let i = 0; i < 12; i++) {
+      await loop.tick();
+      now += 30;
+    }
+    expect(src.calls).toBe(12);
+    expect(queries).toEqual(new Array(12).fill('timeout'));
+    expect(logs).toEqual(['warn collect_failed', 'warn collect_failed']);
+    expect(loop.status()[0]).toMatchObject({ consecutiveErrors: 12, lastError: 'timeout after 10000 ms', lastErrorAt: T0 + 11 * 30, warm: false });
+    expect(loop.ready).toBe(false);
+  });
+
+  it('keeps a workload engine across a reload that does not change it, and rebuilds one that does', async () => {
+    const demo = new DemoSource(defaultShape);
+    const { loop } = makeLoop([{ spec: spec(), source: demo }], () => T0);
+    await loop.start();
+    const before = loop.find('llm', 'chat');
+    loop.setWorkloads([{ spec: spec(), source: demo }, { spec: spec({ id: 'embed', name: 'embed' }), source: demo }]);
+    expect(loop.find('llm', 'chat')).toBe(before);
+    expect(loop.find('llm', 'embed')!.decisions).toBe(0);
+    loop.setWorkloads([{ spec: spec({ capacityPerPod: 50 }), source: demo }]);
+    expect(loop.find('llm', 'chat')).not.toBe(before);
+    expect(loop.find('llm', 'embed')).toBeUndefined();
+  });
+
+  it('reports rejected settings per workload instead of failing the others', async () => {
+    const { loop, logs } = makeLoop(
+      [
+        { spec: spec({ id: 'bad', name: 'bad', maxReplicas: 0 }), source: new DemoSource(defaultShape) },
+        { spec: spec(), source: new DemoSource(defaultShape) },
+      ],
+      () => T0,
+    );
+    expect(logs).toEqual(['error workload_invalid']);
+    await loop.start();
+    expect(loop.find('llm', 'bad')).toBeNull();
+    expect(loop.status()[0]!.buildError).toMatch(/maxReplicas is 0/);
+    expect(loop.ready).toBe(true);
+  });
+
+  it('rejects a bad tick schedule, naming it', () => {
+    expect(() => makeLoop([], () => T0, { tickSchedule: 'every 30s' })).toThrow(/tick schedule "every 30s": expected a node-cron expression/);
+  });
+});
