@@ -343,7 +343,9 @@ export class OnlineForecaster {
         }
         addOutcome(ts.band, this.opts.conformal, actual, p.point, p.scale, p.upper);
       }
-      if (ts.qHead > 4096) {
+      // Drop settled entries once they are the larger part of the queue: memory stays O(horizon)
+      // per target (the service keeps one forecaster per workload), at amortised O(1) per step.
+      if (ts.qHead > 64 && ts.qHead * 2 > ts.queue.length) {
         ts.queue.splice(0, ts.qHead);
         ts.qHead = 0;
       }
