@@ -21,7 +21,7 @@ import { naive, seasonalNaive } from '../src/forecast/models';
 import type { Forecaster } from '../src/forecast/types';
 import { defaultForecasters } from '../src/cli/models';
 import { geometricMean, scoreRows, summarize, type AccuracySummary, type ScoredRow } from '../src/forecast/metrics';
-import { rollingForecast, type ForecastRow, type RollingForecastOptions } from '../src/forecast/online';
+import { rollingForecast, type ForecastRow, type OnlineOptions, type RollingForecastOptions } from '../src/forecast/online';
 import { detectPeriodicity } from '../src/periodicity/detect';
 import { loadManifest, loadTrace, scoredOrigins, type ManifestEntry } from './lib/traces';
 import { runStlf, stlfAvailable, STLF_REFIT_EVERY, STLF_WINDOW_DAYS } from './peers/stlf';
@@ -49,10 +49,12 @@ interface Args {
   methods: Set<Method>;
   out: string;
   models: string | undefined;
+  /** Overrides of the online forecaster's settings, as JSON, for exploring them: --online '{"weightCut":2}'. */
+  online: Partial<OnlineOptions>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { dir: '../shared/data/traces', only: null, methods: new Set(METHODS), out: 'bench/out', models: undefined };
+  const args: Args = { dir: '../shared/data/traces', only: null, methods: new Set(METHODS), out: 'bench/out', models: undefined, online: {} };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -64,13 +66,14 @@ function parseArgs(argv: readonly string[]): Args {
     if (a === '--only') args.only = new Set(val().split(','));
     else if (a === '--out') args.out = val();
     else if (a === '--models') args.models = val();
+    else if (a === '--online') args.online = JSON.parse(val()) as Partial<OnlineOptions>;
     else if (a === '--methods') {
       const ms = val().split(',');
       for (const m of ms) {
         if (!(METHODS as readonly string[]).includes(m)) throw new Error(`--methods: "${m}" is not a method; expected some of ${METHODS.join(',')}`);
       }
       args.methods = new Set(ms as Method[]);
-    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}; expected --only, --methods, --models or --out`);
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}; expected --only, --methods, --models, --online or --out`);
     else rest.push(a);
   }
   if (rest[0] !== undefined) args.dir = rest[0];
@@ -92,8 +95,9 @@ function note(s: string): void {
  */
 /** prescale is what `prescale backtest` runs: the models from src/cli/models.ts (all five by default, or --models). */
 let prescaleModels: Forecaster[] = [];
+let onlineOverrides: Partial<OnlineOptions> = {};
 function prescaleOptions(): RollingForecastOptions {
-  return { horizons: [...HORIZONS_S], upperQuantile: UPPER, seed: 1, forecasters: prescaleModels, detect: (v, step) => detectPeriodicity(v, step) };
+  return { horizons: [...HORIZONS_S], upperQuantile: UPPER, seed: 1, forecasters: prescaleModels, detect: (v, step) => detectPeriodicity(v, step), online: onlineOverrides };
 }
 
 /**
@@ -189,6 +193,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const built = await defaultForecasters({ seed: 1, models: args.models });
   prescaleModels = built.forecasters;
+  onlineOverrides = args.online;
+  if (Object.keys(onlineOverrides).length > 0) note(`prescale online settings: ${JSON.stringify(onlineOverrides)}`);
   for (const n of built.notes) note(`prescale ${n}`);
   const dir = resolve(args.dir);
   const manifest = loadManifest(dir).filter((e) => args.only === null || args.only.has(e.id));

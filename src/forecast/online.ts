@@ -33,6 +33,11 @@ export interface OnlineOptions {
   readonly historySeconds?: number;
   /** Half-life of the error average behind the ensemble weights. Default 1 day. */
   readonly errorHalfLifeSeconds?: number;
+  /**
+   * A model whose recent error is more than this multiple of the best model's gets no weight
+   * (default 1.5: a clearly worse model adds error, not diversity). Infinity weights every model.
+   */
+  readonly weightCut?: number;
   /** Shift p50 by the median residual (bias correction). Default true. */
   readonly correctMedian?: boolean;
   /**
@@ -121,6 +126,7 @@ export class OnlineForecaster {
       historySeconds: 8 * WEEK,
       errorHalfLifeSeconds: DAY,
       correctMedian: true,
+      weightCut: 1.5,
       scaleExponent: 0.5,
       ...options,
       conformal,
@@ -383,7 +389,7 @@ export class OnlineForecaster {
       for (let i = 0; i < n; i++) {
         if (Number.isNaN(available[i]!) || ts.errN[i]! < minN) continue;
         const e = ts.err[i]!;
-        if (e > 1.5 * best) continue;
+        if (e > this.opts.weightCut * best) continue;
         w[i] = 1 / Math.max(e * e, 1e-12);
         sum += w[i]!;
       }
