@@ -26,5 +26,3 @@ export interface DataQualityReport {
   readonly filled: number;
   readonly messages: readonly string[];
 }
-
-export const timeAt = (s: Series, i: number): number => s.start + i * s.step;

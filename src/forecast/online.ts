@@ -1,4 +1,5 @@
 import type { PeriodicityReport } from '../domain/periodicity';
+import { formatDuration } from '../periodicity/format';
 import type { Series } from '../domain/series';
 import { addOutcome, bandAt, type BandState, type ConformalOptions, defaultConformal, newBand } from './conformal';
 import type { FitContext, FittedModel, Forecaster } from './types';
@@ -254,7 +255,7 @@ export class OnlineForecaster {
     this.periods = report.periods.map((p) => p.samples);
     const labels = new Set(report.periods.map((p) => p.label));
     this.stage = labels.has('weekly') ? 'weekly' : labels.has('daily') ? 'daily' : report.periodic ? 'seasonal' : 'level';
-    const what = report.periods.map((p) => `${p.label} ${fmtSeconds(p.seconds)} (strength ${p.strength.toFixed(2)})`).join(', ');
+    const what = report.periods.map((p) => `${p.label} ${formatDuration(p.seconds)} (strength ${p.strength.toFixed(2)})`).join(', ');
     this.stageReason = report.periodic ? `${this.stage}: ${what}` : `level: ${report.reason}`;
     const ctx: FitContext = { step: this.opts.step, periods: this.periods, maxHorizon: this.maxHorizon, seed: this.opts.seed };
     this.opts.forecasters.forEach((f, i) => {
@@ -432,14 +433,6 @@ export class OnlineForecaster {
     });
     return out;
   }
-}
-
-export function fmtSeconds(s: number): string {
-  if (s % WEEK === 0) return `${s / WEEK}w`;
-  if (s % DAY === 0) return `${s / DAY}d`;
-  if (s % 3600 === 0) return `${s / 3600}h`;
-  if (s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
 }
 
 /** A forecast at one origin for one horizon, as written to forecasts.csv. */

@@ -99,10 +99,3 @@ function modalStep(times: Float64Array): number {
 
 const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
 const fmt = (t: number): string => new Date(t * 1000).toISOString();
-
-/** Serialises forecast/decision rows: a header and one line per row, numbers as given. */
-export function toCsv(header: readonly string[], rows: Iterable<readonly (string | number)[]>): string {
-  const out = [header.join(',')];
-  for (const r of rows) out.push(r.join(','));
-  return `${out.join('\n')}\n`;
-}
