@@ -5,7 +5,8 @@ import { gaussian, mulberry32 } from '../util/rng';
  * service and the source of the committed fixtures. Requests per second with
  *  - a daily cycle (night trough around 04:00 UTC at ~15% of the peak, peak around 15:00 UTC),
  *  - a quieter weekend (-35%),
- *  - a morning ramp that is steeper than a sinusoid (the case reactive scaling handles worst),
+ *  - a steep morning ramp at 08:30 UTC (10% to 90% of it in about 50 minutes: users arriving at
+ *    work), the case a reactive autoscaler with a 10-minute cold start handles worst,
  *  - optional bursts (flash crowds: x2.5 for 20 minutes) at seeded times,
  *  - multiplicative noise (~6%).
  * valueAt(t) is a pure function of (seed, t), so the demo source can be sampled at any time.
@@ -26,8 +27,9 @@ export function demoLoad(t: number, shape: WorkloadShape = defaultShape): number
   const day = Math.floor(t / DAY);
   const tod = (t - day * DAY) / 3600; // hour of day, UTC
   const dow = (day + 4) % 7; // 1970-01-01 was a Thursday (4); 0 = Sunday
-  // Smooth daily shape: logistic morning ramp 07:00-10:00, plateau with an afternoon peak, evening decline.
-  const ramp = 1 / (1 + Math.exp(-(tod - 8.5) * 1.6));
+  // Daily shape: logistic morning ramp centred on 08:30 (slope 5/h: 10%-90% in 4.4/5 h = 53 min),
+  // plateau with an afternoon peak, slower evening decline.
+  const ramp = 1 / (1 + Math.exp(-(tod - 8.5) * 5));
   const evening = 1 / (1 + Math.exp((tod - 20) * 0.9));
   const afternoon = 0.15 * Math.exp(-((tod - 15) ** 2) / 6);
   let level = 0.15 + 0.7 * ramp * evening + afternoon;

@@ -15,7 +15,7 @@ import { classicalForecasters } from '../../src/forecast/models';
 jest.setTimeout(120_000);
 
 const ROOT = path.join(__dirname, '..', '..');
-const T0 = Date.UTC(2026, 0, 8, 6, 30, 0) / 1000; // Thursday 06:30 UTC: the morning ramp follows
+const T0 = Date.UTC(2026, 0, 8, 7, 45, 0) / 1000; // Thursday 07:45 UTC: the morning ramp (centred on 08:30) follows
 const HISTORY = 2 * 86400;
 const LIVE = 30; // minutes stepped live after the warm-up
 const MODELS = ['naive', 'seasonal-naive'];

@@ -24,7 +24,7 @@ import { freePort, havePrometheus, PROMETHEUS_BIN, PROMTOOL_BIN } from './lib/se
 jest.setTimeout(90_000);
 
 const STEP = 60;
-const TS = Date.UTC(2025, 0, 6, 7, 30) / 1000; // Monday 2025-01-06 07:30 UTC: first grid time
+const TS = Date.UTC(2025, 0, 6, 8, 0) / 1000; // Monday 2025-01-06 08:00 UTC: first grid time, as the morning ramp (centred on 08:30) starts
 const HISTORY = 2 * 86400;
 const T_LIVE = TS + HISTORY; // the service starts here: Wednesday 07:30, inside the morning ramp
 const LIVE = 20; // minutes stepped live
