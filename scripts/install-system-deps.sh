@@ -6,7 +6,7 @@
 #   r-cran-forecast   - R's forecast package: the stlf peer of the accuracy benchmark (its
 #                       wrapper has tests too)
 set -euo pipefail
-pkgs=(chromium prometheus victoria-metrics r-cran-forecast)
+pkgs=(chromium prometheus victoria-metrics r-cran-forecast docker-compose)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "system packages present: ${pkgs[*]}"; exit 0; fi

@@ -1,0 +1,109 @@
+/**
+ * The compose stack's demo workload: a tiny Prometheus exporter whose request counter follows the
+ * generated inference load of src/demo/workload.ts (daily cycle, weekend dip, steep morning ramp,
+ * noise), with time COMPRESSED so that a whole day passes in minutes and the dashboards fill fast.
+ *
+ *   GET /metrics
+ *     demo_requests_total{namespace="demo",deployment="demo-llm"}             counter of requests
+ *     kube_deployment_status_replicas_available{namespace="demo",deployment="demo-llm"}
+ *                                                                             simulated ready pods
+ *
+ * Time: simulated = DEMO_SIM_START + (real - started) * DEMO_SPEEDUP. With the default speed-up 60,
+ * one simulated day lasts 24 real minutes, the 07:00-10:00 morning ramp 3 minutes.
+ * Bursts: the generated load has ~2 seeded flash crowds a week, rarely seen in a short demo, so every
+ * DEMO_BURST_EVERY_S real seconds (default 600) the rate is multiplied by 2.5 for DEMO_BURST_S real
+ * seconds (default 60): at 1,200 rps peak, a burst at the peak is 3,000 rps.
+ * Ready pods (there is no cluster in the compose stack): a Deployment that follows prescale's
+ * recommendation (PRESCALE_URL, polled every 5 s) after DEMO_COLD_START_S real seconds (default
+ * 60), so the workload dashboard can show ready pods lagging the recommendation by a cold start.
+ *
+ * Run: `npx tsx scripts/demo-exporter.ts` (PORT, default 9100).
+ */
+import * as http from 'node:http';
+import { defaultShape, demoLoad } from '../src/demo/workload';
+
+/** Parses a positive number from the environment, or exits naming the variable and the value. */
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    process.stderr.write(`${name}="${raw}": expected a positive number\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const PORT = envNumber('PORT', 9100);
+const SPEEDUP = envNumber('DEMO_SPEEDUP', 60);
+// Monday 2026-01-05 06:00 UTC: the demo starts one hour before the morning ramp.
+const SIM_START = envNumber('DEMO_SIM_START', Date.UTC(2026, 0, 5, 6, 0, 0) / 1000);
+const BURST_EVERY = envNumber('DEMO_BURST_EVERY_S', 600);
+const BURST_LEN = envNumber('DEMO_BURST_S', 60);
+const BURST_FACTOR = 2.5; // the generated load's own flash-crowd factor
+const COLD_START = envNumber('DEMO_COLD_START_S', 60);
+const PRESCALE_URL = process.env.PRESCALE_URL ?? 'http://prescale:8080';
+const LABELS = 'namespace="demo",deployment="demo-llm"';
+
+const started = Date.now() / 1000;
+
+/** Requests per second at real time `t` (unix seconds). */
+function rateAt(t: number): number {
+  const elapsed = t - started;
+  const sim = SIM_START + elapsed * SPEEDUP;
+  // The burst starts half-way through each period: the first one comes 5 minutes in.
+  const inBurst = (elapsed + BURST_EVERY / 2) % BURST_EVERY < BURST_LEN;
+  return demoLoad(sim, defaultShape) * (inBurst ? BURST_FACTOR : 1);
+}
+
+let total = 0;
+let integratedTo = started;
+/** Integrates the rate up to `t` in 1 s sub-steps (left Riemann sum): the counter never decreases. */
+function advance(t: number): void {
+  while (integratedTo < t) {
+    const dt = Math.min(1, t - integratedTo);
+    total += rateAt(integratedTo) * dt;
+    integratedTo += dt;
+  }
+}
+
+/** Recommendations seen, oldest first: [real time, replicas]. */
+const recs: [number, number][] = [];
+let readyPods = 1;
+async function pollPrescale(): Promise<void> {
+  try {
+    const r = await fetch(`${PRESCALE_URL}/api/v1/workloads/demo/demo-llm/recommendation`, { signal: AbortSignal.timeout(2000) });
+    if (r.ok) {
+      const body = (await r.json()) as { replicas?: unknown };
+      if (typeof body.replicas === 'number') recs.push([Date.now() / 1000, body.replicas]);
+    }
+  } catch {
+    // prescale not up yet: the pods stay where they are
+  }
+  const now = Date.now() / 1000;
+  // Pods asked for at least one cold start ago are ready now.
+  while (recs.length > 0 && recs[0]![0] <= now - COLD_START) readyPods = recs.shift()![1];
+}
+setInterval(() => void pollPrescale(), 5000).unref();
+
+const server = http.createServer((req, res) => {
+  if (req.url !== '/metrics') {
+    res.writeHead(404).end('not found: try /metrics\n');
+    return;
+  }
+  advance(Date.now() / 1000);
+  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  res.end(
+    [
+      '# HELP demo_requests_total Requests served by the demo inference workload (time-compressed daily pattern).',
+      '# TYPE demo_requests_total counter',
+      `demo_requests_total{${LABELS}} ${total.toFixed(3)}`,
+      '# HELP kube_deployment_status_replicas_available Simulated ready pods: prescale\'s recommendation one cold start ago.',
+      '# TYPE kube_deployment_status_replicas_available gauge',
+      `kube_deployment_status_replicas_available{${LABELS}} ${readyPods}`,
+      '',
+    ].join('\n'),
+  );
+});
+server.listen(PORT, () => process.stderr.write(`demo exporter on :${PORT}/metrics (speed-up x${SPEEDUP}, burst every ${BURST_EVERY} s)\n`));
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => server.close(() => process.exit(0)));
