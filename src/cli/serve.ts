@@ -20,6 +20,7 @@ import type { Config, Workload } from '../config/schema';
 import { defaultShape } from '../demo/workload';
 import { DEFAULT_TICK, EngineLoop, type LogFn, type LoopWorkload } from '../engine/loop';
 import { DemoSource, PrometheusLoadSource, type LoadSource } from '../engine/sources';
+import { StateStore } from '../engine/store';
 import { defaultHorizons, specFromWorkload, type WorkloadSpec } from '../engine/workloadEngine';
 import type { Forecaster } from '../forecast/types';
 import { detectPeriodicity } from '../periodicity';
@@ -37,6 +38,7 @@ const FLAGS: FlagSpec = {
   models: { type: 'string', help: 'comma-separated subset of naive,seasonal-naive,holt-winters,robust-stl,neural (default all)' },
   'tf-backend': { type: 'string', help: 'auto (default) | node | wasm | cpu' },
   seed: { type: 'string', help: 'seed for model initialisation, default 1' },
+  'state-dir': { type: 'string', help: 'where workload state persists across restarts (default: models); "" disables persistence' },
   help: { type: 'boolean', help: 'this text' },
 };
 const SPEC = 'serve [--config FILE|DIR] [--port N] [--prometheus-url URL] [--configmap-dir DIR]';
@@ -86,6 +88,10 @@ export interface ServiceOptions {
   readonly defaultMetrics?: boolean;
   readonly statusExtras?: () => Record<string, unknown>;
   readonly configError?: () => boolean;
+  /** Directory where workload state persists (see src/engine/store.ts); none: no persistence. */
+  readonly stateDir?: string;
+  /** Seconds between state saves per workload (default DEFAULT_SAVE_EVERY, 300). */
+  readonly saveEverySeconds?: number;
 }
 
 export interface Service {
@@ -130,6 +136,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     ...(opts.log ? { log: opts.log } : {}),
     onTick: (s) => metrics.observeTick(s),
     onQuery: (w, s, kind) => metrics.observeQuery(w, s, kind),
+    ...(opts.stateDir ? { store: new StateStore(opts.stateDir) } : {}),
+    ...(opts.saveEverySeconds !== undefined ? { saveEverySeconds: opts.saveEverySeconds } : {}),
+    onStateLoad: (w, r) => metrics.observeStateLoad(w, r),
+    onStateSave: (w, ok) => metrics.observeStateSave(w, ok),
   });
   const app = createApp({
     backend: loop,
@@ -185,6 +195,7 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed "${String(flags.seed)}": expected an integer`);
   const clock = () => Math.floor(Date.now() / 1000);
   const log = jsonLog;
+  const stateDir = typeof flags['state-dir'] === 'string' ? flags['state-dir'] : 'models';
 
   const holder = new ConfigHolder<Config>();
   const sourceHolder = new ConfigHolder<PrometheusSource>();
@@ -235,6 +246,7 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
     ...(typeof flags.host === 'string' ? { host: flags.host } : {}),
     ...(typeof flags.tick === 'string' ? { tickSchedule: flags.tick } : {}),
     log,
+    ...(stateDir ? { stateDir } : {}),
     version: packageVersion(),
     configError: () => holder.lastError !== undefined || sourceHolder.lastError !== undefined,
     statusExtras: () => {

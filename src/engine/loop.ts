@@ -16,6 +16,7 @@ import type { Series } from '../domain/series';
 import type { PeriodicityReport } from '../domain/periodicity';
 import type { Forecaster } from '../forecast/types';
 import type { LoadSource } from './sources';
+import type { StateStore } from './store';
 import { WorkloadEngine, type WorkloadSpec } from './workloadEngine';
 
 export interface LoopWorkload {
@@ -41,7 +42,26 @@ export interface LoopOptions {
   readonly onQuery?: (workload: string, seconds: number, errorKind?: string) => void;
   /** Monotonic milliseconds, for durations. Default performance.now. */
   readonly monoMs?: () => number;
+  /**
+   * Where workload state persists (see store.ts). On a workload's first tick its state is loaded
+   * and replayed, and only the missing tail is asked of the source; without a store every start
+   * is a cold start.
+   */
+  readonly store?: StateStore;
+  /**
+   * Minimum seconds between two saves of a workload's state (and once more at stop()). Default
+   * 300: at most 5 minutes of samples to backfill from the source after a crash, and, at 1,000
+   * workloads of ~110 kB (7 days at 60 s), ~0.4 MB/s of writes instead of ~2 MB/s at every minute.
+   */
+  readonly saveEverySeconds?: number;
+  /** A workload's state was looked for: 'restored', 'missing', or why it was not used (then it retrains). */
+  readonly onStateLoad?: (workload: string, result: StateLoadResult) => void;
+  /** A workload's state was written (ok) or the write failed. */
+  readonly onStateSave?: (workload: string, ok: boolean) => void;
 }
+
+/** What happened to a workload's persisted state at start. Everything but restored/missing means a retrain. */
+export type StateLoadResult = 'restored' | 'missing' | 'corrupt' | 'old_version' | 'spec_changed' | 'unreadable' | 'expired';
 
 /** What /status and /api/v1/workloads show about a workload besides its recommendation. */
 export interface WorkloadStatus {
@@ -70,7 +90,13 @@ interface Entry {
   lastError: string | null;
   lastErrorAt: number | null;
   consecutiveErrors: number;
+  /** The state store was consulted (once per engine). */
+  loadTried: boolean;
+  lastSavedAt: number | null;
 }
+
+/** Default save cadence, seconds (see LoopOptions.saveEverySeconds). */
+export const DEFAULT_SAVE_EVERY = 300;
 
 /** Default tick: every 30 s (twice per 60 s sample, so a sample is picked up within 30 s). */
 export const DEFAULT_TICK = '*/30 * * * * *';
@@ -106,7 +132,7 @@ export class EngineLoop {
       const key = `${JSON.stringify(w.spec)}|${w.source.describe}`;
       const kept = old.get(key);
       if (kept) return kept;
-      const e: Entry = { spec: w.spec, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0 };
+      const e: Entry = { spec: w.spec, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, loadTried: false, lastSavedAt: null };
       try {
         e.engine = new WorkloadEngine(w.spec, this.opts.forecasters, this.opts.detect);
       } catch (err) {
@@ -133,6 +159,65 @@ export class EngineLoop {
     this.tasks = [];
     for (const t of tasks) await t.destroy();
     await this.running;
+    await this.saveAll();
+  }
+
+  /** Writes every workload's state now (a no-op without a store). Never throws: failures are logged. */
+  async saveAll(): Promise<void> {
+    if (!this.opts.store) return;
+    const now = this.opts.clock();
+    await Promise.all(this.entries.map((e) => this.save(e, now)));
+  }
+
+  private async save(e: Entry, now: number): Promise<void> {
+    const store = this.opts.store;
+    const eng = e.engine;
+    const h = eng?.history();
+    const ps = eng?.plannerState;
+    if (!store || !h || !ps) return;
+    try {
+      await store.save({ id: e.spec.id, spec: e.spec, start: h.start, values: h.values, plannerState: ps, savedAt: now });
+      e.lastSavedAt = now;
+      this.opts.onStateSave?.(e.spec.id, true);
+    } catch (err) {
+      this.opts.onStateSave?.(e.spec.id, false);
+      this.log('warn', 'state_save_failed', { workload: e.spec.id, error: (err as Error).message });
+    }
+  }
+
+  /**
+   * Loads a workload's persisted state into its fresh engine by replaying the saved samples (the
+   * retrain path: forecaster and planner rebuilt, deterministic). Any unusable state leaves a
+   * fresh engine, which the tick then backfills from the source as on a cold start.
+   */
+  private async restore(e: Entry, store: StateStore, now: number): Promise<void> {
+    const id = e.spec.id;
+    const result = (r: StateLoadResult, level: 'debug' | 'info' | 'warn', event: string, fields: Record<string, unknown> = {}) => {
+      this.opts.onStateLoad?.(id, r);
+      this.log(level, event, { workload: id, result: r, ...fields });
+    };
+    const out = await store.load(e.spec);
+    if (out.kind === 'missing') return result('missing', 'debug', 'state_missing');
+    if (out.kind === 'rejected') return result(out.reason, 'warn', 'state_rejected', { error: out.message, action: 'retrain from the source' });
+    const st = out.state;
+    const step = e.spec.step;
+    const end = st.start + (st.values.length - 1) * step;
+    // Saved before the start of the history window: nothing in it is still wanted; a cold start is cheaper.
+    if (st.values.length === 0 || end < now - e.spec.historySeconds) return result('expired', 'info', 'state_expired', { savedAt: st.savedAt, action: 'retrain from the source' });
+    // Samples from the future: the clock went backwards or the file is not ours.
+    if (end > now) return result('corrupt', 'warn', 'state_rejected', { error: `last sample at ${end} is after now (${now})`, action: 'retrain from the source' });
+    const t0 = this.mono();
+    try {
+      e.engine!.replay(st.start, st.values);
+    } catch (err) {
+      e.engine = new WorkloadEngine(e.spec, this.opts.forecasters, this.opts.detect);
+      return result('corrupt', 'warn', 'state_rejected', { error: `replay failed: ${(err as Error).message}`, action: 'retrain from the source' });
+    }
+    // The replay is deterministic: a different planner state means the code or models changed since the save.
+    const same = JSON.stringify(e.engine!.plannerState) === JSON.stringify(st.plannerState);
+    if (!same) this.log('warn', 'state_replay_mismatch', { workload: id, message: 'replayed planner state differs from the saved one (code or models changed); using the replayed one' });
+    e.lastSavedAt = st.savedAt;
+    result('restored', 'info', 'state_restored', { samples: st.values.length, from: st.start, to: end, savedAt: st.savedAt, replaySeconds: (this.mono() - t0) / 1000, plannerStateMatches: same });
   }
 
   /** True once every buildable workload has made a decision (warm-up done). */
@@ -164,8 +249,20 @@ export class EngineLoop {
   }
 
   private async tickWorkload(e: Entry, now: number): Promise<void> {
+    if (!e.engine || this.stopped) return;
+    const store = this.opts.store;
+    if (store && !e.loadTried) {
+      e.loadTried = true;
+      try {
+        await this.restore(e, store, now);
+      } catch (err) {
+        // Never a crash: an unexpected failure (a bug) degrades to a cold start.
+        e.engine = new WorkloadEngine(e.spec, this.opts.forecasters, this.opts.detect);
+        this.opts.onStateLoad?.(e.spec.id, 'corrupt');
+        this.log('error', 'state_restore_failed', { workload: e.spec.id, error: (err as Error).stack ?? String(err) });
+      }
+    }
     const eng = e.engine;
-    if (!eng || this.stopped) return;
     const step = e.spec.step;
     const earliest = now - e.spec.historySeconds;
     // From the next expected grid time (or the start of the history window on the first run).
@@ -208,6 +305,7 @@ export class EngineLoop {
       return;
     }
     const d = eng.latestDecision;
+    if (store && fed > 0 && (e.lastSavedAt === null || now - e.lastSavedAt >= (this.opts.saveEverySeconds ?? DEFAULT_SAVE_EVERY))) await this.save(e, now);
     if (!wasWarm && d) this.log('info', 'workload_warm', { workload: e.spec.id, steps: fed, replicas: d.appliedReplicas, stage: eng.stage });
     else if (d && fed > 0 && d.reason !== before) this.log('info', 'decision', { workload: e.spec.id, replicas: d.appliedReplicas, reason: d.reason, message: d.message });
   }

@@ -19,7 +19,7 @@ import type { PeriodicityReport } from '../domain/periodicity';
 import type { Series } from '../domain/series';
 import { OnlineForecaster, type Snapshot, type Stage } from '../forecast/online';
 import type { Forecaster } from '../forecast/types';
-import type { InstanceBoundsSpec, PlannerConfig } from '../planner';
+import type { InstanceBoundsSpec, PlannerConfig, PlannerState } from '../planner';
 
 /** What the engine needs to know about a workload: plain data, built from the config (specFromWorkload). */
 export interface WorkloadSpec {
@@ -163,6 +163,20 @@ export function backtestConfigOf(spec: WorkloadSpec): BacktestConfig {
   };
 }
 
+/** Rolling accuracy of the one-step-ahead forecast over the last `windowSeconds` (see WorkloadEngine.accuracy). */
+export interface RollingAccuracy {
+  /** sum |actual - p50| / sum |actual| over the window; null when the actuals sum to 0. */
+  readonly wape: number | null;
+  /** Share of actuals <= the upper band (target: the configured quantile, e.g. 0.9). */
+  readonly coverage: number;
+  /** Outcomes in the window (steps with a finite actual and a forecast for it). */
+  readonly samples: number;
+  readonly windowSeconds: number;
+}
+
+/** The accuracy window: one hour, long enough to hold 60 outcomes at 1-minute steps (a coverage of 0.9 then has a resolution of 1/60), short enough to show a regime change within the hour. */
+export const ACCURACY_WINDOW_SECONDS = 3600;
+
 /** JSON-safe number: NaN and +-Infinity become null. */
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -185,6 +199,19 @@ export class WorkloadEngine {
   readonly fallbacks = new Map<ReasonCode, number>();
   /** Steps decided so far (backfill included). */
   decisions = 0;
+  /**
+   * Fed samples (NaN = fed as missing) from fedStart, for persistence: the last fedCap of them,
+   * trimmed by copying once per fedCap/8 steps (amortised 8 copies a step, 12.5% slack in memory).
+   */
+  private fed = new Float64Array(64);
+  private fedLen = 0;
+  private fedStart = NaN;
+  private readonly fedCap: number;
+  /** Ring of one-step outcomes: |actual - p50|, |actual|, covered (1/0); NaN entries are empty. */
+  private readonly accErr: Float64Array;
+  private readonly accAbs: Float64Array;
+  private readonly accCov: Float64Array;
+  private accPos = 0;
 
   /**
    * @throws Error (from resolvePlannerConfig / the forecaster) naming the bad setting.
@@ -200,6 +227,17 @@ export class WorkloadEngine {
     this.graceSeconds = spec.graceSeconds ?? 2 * spec.step;
     const { targets, hs } = forecastTargets(this.cfg, spec.step);
     this.hs = hs;
+    // Twice the history window: a replay of the persisted samples then starts where this engine
+    // started for restarts within the first historySeconds after warm-up, and is exact (the
+    // forecaster's refit cadence counts samples from its start). e.g. 7 days at 60 s: 20,160
+    // samples, 161 kB. Later restarts refit on the last 2 x historySeconds: a retrain on more
+    // history than a cold start has, not a bit-identical continuation. At most the forecaster's own
+    // history (8 weeks), beyond which the live engine forgets samples too.
+    this.fedCap = Math.max(1, Math.min(2 * Math.ceil(spec.historySeconds / spec.step), Math.ceil((8 * 7 * 86400) / spec.step)));
+    const accN = Math.max(1, Math.round(ACCURACY_WINDOW_SECONDS / spec.step));
+    this.accErr = new Float64Array(accN).fill(NaN);
+    this.accAbs = new Float64Array(accN).fill(NaN);
+    this.accCov = new Float64Array(accN).fill(NaN);
     this.forecaster = new OnlineForecaster({
       step: spec.step,
       targets,
@@ -263,7 +301,87 @@ export class WorkloadEngine {
     return fed;
   }
 
+  /**
+   * Rebuilds a fresh engine from persisted samples (the retrain path): feeds values[i] at
+   * start + i x step exactly as they were fed before, NaN included. Deterministic, so the result
+   * equals the engine that fed them. O(values x models), like a warm-up.
+   * @throws Error when the engine has already been fed or `start` is off the grid.
+   */
+  replay(start: number, values: Float64Array): number {
+    const step = this.spec.step;
+    if (this.next !== null) throw new Error(`workload ${this.spec.id}: replay needs a fresh engine (already fed up to ${this.next})`);
+    if (start % step !== 0) throw new RangeError(`workload ${this.spec.id}: replay start ${start} is not on the ${step} s grid`);
+    if (values.length === 0) return 0;
+    for (let i = 0; i < values.length; i++) this.feed(start + i * step, values[i]!);
+    this.next = start + values.length * step;
+    return values.length;
+  }
+
+  /** The samples fed (the last historySeconds of them), for persistence; null before any. Copies: O(window). */
+  history(): { start: number; values: Float64Array } | null {
+    if (this.fedLen === 0) return null;
+    const n = Math.min(this.fedLen, this.fedCap);
+    const drop = this.fedLen - n;
+    return { start: this.fedStart + drop * this.spec.step, values: this.fed.slice(drop, this.fedLen) };
+  }
+
+  /** The planner's state after the latest decision (plain JSON); null before any. */
+  get plannerState(): PlannerState | null {
+    return this.stepper?.plannerState ?? null;
+  }
+
+  /**
+   * WAPE of the one-step-ahead p50 and coverage of its upper band over the last hour of outcomes;
+   * null before the first outcome. e.g. actuals 100, 200 with p50 90, 230 and upper 120, 190:
+   * WAPE (10 + 30) / 300 = 0.133, coverage 1/2. O(window).
+   */
+  accuracy(): RollingAccuracy | null {
+    let err = 0;
+    let abs = 0;
+    let cov = 0;
+    let n = 0;
+    for (let i = 0; i < this.accErr.length; i++) {
+      if (Number.isNaN(this.accErr[i]!)) continue;
+      err += this.accErr[i]!;
+      abs += this.accAbs[i]!;
+      cov += this.accCov[i]!;
+      n++;
+    }
+    if (n === 0) return null;
+    return { wape: abs > 0 ? err / abs : null, coverage: cov / n, samples: n, windowSeconds: this.accErr.length * this.spec.step };
+  }
+
+  private record(t: number, y: number): void {
+    if (Number.isNaN(this.fedStart)) this.fedStart = t;
+    if (this.fedLen === this.fed.length) {
+      const full = this.fedCap + Math.ceil(this.fedCap / 8);
+      if (this.fed.length < full) {
+        const grown = new Float64Array(Math.min(this.fed.length * 2, full));
+        grown.set(this.fed);
+        this.fed = grown;
+      } else {
+        const drop = this.fedLen - this.fedCap;
+        this.fed.copyWithin(0, drop, this.fedLen);
+        this.fedLen -= drop;
+        this.fedStart += drop * this.spec.step;
+      }
+    }
+    this.fed[this.fedLen++] = y;
+    // The outcome of the one-step band made at the previous step (the same band the guard checks).
+    const b = this.pendingBand;
+    const k = this.accPos;
+    this.accPos = (k + 1) % this.accErr.length;
+    if (b && Number.isFinite(y) && Number.isFinite(b.p50) && Number.isFinite(b.upper)) {
+      this.accErr[k] = Math.abs(y - b.p50);
+      this.accAbs[k] = Math.abs(y);
+      this.accCov[k] = y <= b.upper ? 1 : 0;
+    } else {
+      this.accErr[k] = NaN;
+    }
+  }
+
   private feed(t: number, y: number): void {
+    this.record(t, y);
     const snap = this.forecaster.observe(y);
     this.snapshot = snap;
     const f = snap.forecasts;

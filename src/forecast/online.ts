@@ -149,7 +149,9 @@ export class OnlineForecaster {
     }));
     this.models = options.forecasters.map(() => null);
     const cap = Math.ceil(this.opts.historySeconds / options.step);
-    this.values = new Float64Array(Math.min(cap * 2, 1 << 16));
+    // Start small and grow by doubling up to twice the history cap: a service holds one forecaster
+    // per workload, so memory should follow the history actually seen, not the 8-week maximum.
+    this.values = new Float64Array(Math.min(cap * 2, 1024));
     this.imputed = new Uint8Array(this.values.length);
     // Warmup: half an hour of data and at least 6 samples before any forecast.
     this.warmupSamples = Math.max(6, Math.ceil(1800 / options.step));

@@ -14,6 +14,9 @@
  *   prescale_cold_start_seconds, prescale_data_age_seconds
  *   prescale_collector_query_duration_seconds (histogram), prescale_collector_errors_total{kind}
  *   prescale_tick_duration_seconds (histogram), prescale_config_error
+ *   prescale_forecast_wape, prescale_forecast_band_coverage, prescale_forecast_accuracy_samples
+ *     (the last hour of one-step-ahead outcomes: WorkloadEngine.accuracy)
+ *   prescale_state_loads_total{result}, prescale_state_saves_total{result} (persistence, store.ts)
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkloadEngine } from '../engine/workloadEngine';
@@ -34,6 +37,10 @@ export interface ServiceMetrics {
   observeQuery(workload: string, seconds: number, errorKind?: string): void;
   /** A decision tick over all workloads finished. */
   observeTick(seconds: number): void;
+  /** A workload's persisted state was looked for at start ('restored', 'missing', or the reason it was retrained). */
+  observeStateLoad(workload: string, result: string): void;
+  /** A workload's state was written (ok) or not. */
+  observeStateSave(workload: string, ok: boolean): void;
 }
 
 /**
@@ -75,6 +82,19 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
   perWorkload('prescale_cold_start_seconds', 'Cold start (pod created to ready, high percentile) the plan uses.', (e) => e.spec.coldStartSeconds);
   perWorkload('prescale_data_age_seconds', 'Seconds since the newest finite load sample.', (e, n) => e.dataAge(n));
   perWorkload('prescale_decision_timestamp_seconds', 'Unix time of the latest decision (the grid time of its sample).', (e, n) => rec(e, n)?.time);
+
+  const acc = (e: WorkloadEngine) => e.accuracy();
+  perWorkload(
+    'prescale_forecast_wape',
+    'Rolling forecast error: WAPE of the one-step-ahead p50 over the last hour, sum|actual - p50| / sum|actual| (0.1 = 10%).',
+    (e) => acc(e)?.wape,
+  );
+  perWorkload(
+    'prescale_forecast_band_coverage',
+    'Rolling band coverage: share of the last hour of actuals at or under the one-step-ahead upper quantile (target: that quantile, e.g. 0.9).',
+    (e) => acc(e)?.coverage,
+  );
+  perWorkload('prescale_forecast_accuracy_samples', 'Outcomes behind prescale_forecast_wape and prescale_forecast_band_coverage (at most one hour of steps).', (e) => acc(e)?.samples);
 
   new Gauge({
     name: 'prescale_forecast_load',
@@ -137,8 +157,27 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     registers: [registry],
   });
 
+  const stateLoads = new Counter({
+    name: 'prescale_state_loads_total',
+    help: 'Persisted workload state looked for at start, by result: restored, missing, or why it was retrained instead (corrupt, old_version, spec_changed, unreadable, expired).',
+    labelNames: ['workload', 'result'],
+    registers: [registry],
+  });
+  const stateSaves = new Counter({
+    name: 'prescale_state_saves_total',
+    help: 'Workload state writes to the state directory, by result (ok, error).',
+    labelNames: ['workload', 'result'],
+    registers: [registry],
+  });
+
   return {
     registry,
+    observeStateLoad(workload, result) {
+      stateLoads.inc({ workload, result });
+    },
+    observeStateSave(workload, ok) {
+      stateSaves.inc({ workload, result: ok ? 'ok' : 'error' });
+    },
     observeQuery(workload, seconds, errorKind) {
       queryDuration.observe({ workload }, seconds);
       if (errorKind !== undefined) queryErrors.inc({ workload, kind: errorKind });

@@ -19,6 +19,8 @@ jest.setTimeout(90_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts'), 'serve'];
+// Every run keeps its state in the test's temp dir, never in the repository's models/.
+const stateDir = (): string[] => ['--state-dir', path.join(dir, 'state')];
 const MODELS = ['--models', 'naive,seasonal-naive'];
 
 let dir: string;
@@ -66,7 +68,7 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, child: 
 const getJson = async (url: string) => (await (await fetch(url)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 it('serves the demo workload with no config, and stops on SIGTERM with exit 0', async () => {
-  const c = serve(['--port', '0', '--host', '127.0.0.1', ...MODELS]);
+  const c = serve(['--port', '0', '--host', '127.0.0.1', ...stateDir(), ...MODELS]);
   try {
     const url = await c.url;
     await waitFor('readiness', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), c);
@@ -85,7 +87,7 @@ it('serves the demo workload with no config, and stops on SIGTERM with exit 0', 
 it('refuses a bad config at start, naming the key, the value and what was expected', () => {
   const file = path.join(dir, 'bad.yaml');
   writeFileSync(file, 'workloads:\n  - name: chat\n    target: { namespace: llm, name: chat }\n    metric: { type: qps, counter: http_requests_total }\n    capacityPerPod: -5\n    maxReplicas: 10\n    coldStart: { source: fixed, seconds: 120 }\n');
-  const r = spawnSync(process.execPath, [...CLI, '--config', file, '--port', '0'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...CLI, '--config', file, '--port', '0', ...stateDir()], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/workloads\[0\]\.capacityPerPod: value must be > 0 \(got -5\)/);
 });
@@ -134,7 +136,7 @@ describeIfAvailable('ConfigMap hot reload of the Prometheus source', havePrometh
         '    capacityPerPod: 100\n    maxReplicas: 60\n    mode: auto\n    coldStart: { source: fixed, seconds: 300 }\n' +
         '    forecast: { stepSeconds: 60, horizonSeconds: 3600, historySeconds: 86400 }\n',
     );
-    const c = serve(['--config', cfg, '--configmap-dir', cmDir(), '--port', '0', '--host', '127.0.0.1', '--tick', '*/2 * * * * *', ...MODELS], { PRESCALE_PROMETHEUS_URL: '' });
+    const c = serve(['--config', cfg, '--configmap-dir', cmDir(), '--port', '0', '--host', '127.0.0.1', '--tick', '*/2 * * * * *', ...stateDir(), ...MODELS], { PRESCALE_PROMETHEUS_URL: '' });
     try {
       const url = await c.url;
       // The dead source: collection fails, nothing is warm, the error is in /status.

@@ -1,0 +1,115 @@
+/**
+ * A workload's persisted state: pure (de)serialisation and validation, no file I/O (store.ts
+ * does that).
+ *
+ * What is persisted, per workload: the load samples the engine has fed (the last
+ * 2 x `historySeconds` of them, NaN where a step was fed as missing), where they start, the spec they were decided
+ * under, and the planner state after the last one. What is NOT persisted: the fitted models. The
+ * forecaster is rebuilt on start by replaying the samples through a new engine (the retrain
+ * path, the same work as a cold start's warm-up, without asking the source for history), which is
+ * deterministic, so a restarted engine whose window covers its whole life (restarts within
+ * historySeconds of warm-up) decides exactly as one that never stopped; later ones refit on the
+ * last 2 x historySeconds, more than a cold start has. The stored planner state is checked against the replayed one (a mismatch is
+ * logged: the code or models changed between the two runs).
+ *
+ * File format (JSON, one object):
+ *   { "format": "prescale.workload-state", "version": 1, "id", "spec": <WorkloadSpec>,
+ *     "step", "start", "count", "values": <base64 of little-endian float64 x count>,
+ *     "sha256": <hex of those bytes>, "plannerState", "savedAt" }
+ * e.g. 3 days of history at 60 s: up to 8,640 samples = 69,120 bytes = 92,160 base64 characters, ~93 kB a file.
+ *
+ * Anything unexpected (not JSON, another format, another version, a changed spec, a checksum
+ * mismatch, a wrong field) is a typed rejection with a message naming the field, the value and
+ * what was expected: the caller retrains, logs it and counts it, and never crashes.
+ */
+import { createHash } from 'node:crypto';
+import type { PlannerState } from '../planner';
+import type { WorkloadSpec } from './workloadEngine';
+
+export const STATE_FORMAT = 'prescale.workload-state';
+/** Bump when the meaning of a field changes: files of other versions are retrained from the source. */
+export const STATE_VERSION = 1;
+
+export interface WorkloadState {
+  readonly id: string;
+  readonly spec: WorkloadSpec;
+  /** Unix seconds of values[0] (a multiple of spec.step). */
+  readonly start: number;
+  /** The samples fed, one per step from `start`; NaN = fed as missing. */
+  readonly values: Float64Array;
+  readonly plannerState: PlannerState;
+  /** Unix seconds (the service clock) when it was encoded. */
+  readonly savedAt: number;
+}
+
+/** Why a state file was not used. Each one means "retrain from the source". */
+export type RejectReason = 'corrupt' | 'old_version' | 'spec_changed';
+
+export type DecodeResult = { readonly ok: true; readonly state: WorkloadState } | { readonly ok: false; readonly reason: RejectReason; readonly message: string };
+
+/** The identity of a spec: two specs decide alike iff their keys are equal (key order fixed by the object literal in specFromWorkload/demoSpec). */
+export const specKey = (spec: WorkloadSpec): string => JSON.stringify(spec);
+
+const toBytes = (values: Float64Array): Buffer => {
+  const b = Buffer.alloc(values.length * 8);
+  for (let i = 0; i < values.length; i++) b.writeDoubleLE(values[i]!, i * 8);
+  return b;
+};
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** State -> file text. O(values). */
+export function encodeState(s: WorkloadState): string {
+  const bytes = toBytes(s.values);
+  return JSON.stringify({
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    id: s.id,
+    spec: s.spec,
+    step: s.spec.step,
+    start: s.start,
+    count: s.values.length,
+    values: bytes.toString('base64'),
+    sha256: sha256(bytes),
+    plannerState: s.plannerState,
+    savedAt: s.savedAt,
+  });
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * File text -> state, checked against the spec the service runs now. O(values).
+ * e.g. a file from a run with maxReplicas 40 when the config now says 60 -> spec_changed.
+ */
+export function decodeState(text: string, expected: WorkloadSpec): DecodeResult {
+  const corrupt = (message: string): DecodeResult => ({ ok: false, reason: 'corrupt', message });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return corrupt(`not JSON (${(err as Error).message})`);
+  }
+  if (!isObj(raw)) return corrupt(`expected a JSON object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
+  if (raw.format !== STATE_FORMAT) return corrupt(`format is ${JSON.stringify(raw.format)}, expected "${STATE_FORMAT}"`);
+  if (raw.version !== STATE_VERSION) return { ok: false, reason: 'old_version', message: `version is ${JSON.stringify(raw.version)}, expected ${STATE_VERSION}` };
+  if (raw.id !== expected.id) return corrupt(`id is ${JSON.stringify(raw.id)}, expected "${expected.id}"`);
+  if (!isObj(raw.spec)) return corrupt(`spec is ${JSON.stringify(raw.spec)}, expected an object`);
+  if (JSON.stringify(raw.spec) !== specKey(expected)) return { ok: false, reason: 'spec_changed', message: `the workload's settings changed since the state was saved (saved ${JSON.stringify(raw.spec)})` };
+  const step = expected.step;
+  const { start, count, values, sha256: sum, plannerState, savedAt } = raw;
+  if (typeof start !== 'number' || !Number.isFinite(start) || start % step !== 0) return corrupt(`start is ${JSON.stringify(start)}, expected unix seconds on the ${step} s grid`);
+  // The engine keeps at most 2 x historySeconds of samples (WorkloadEngine.fedCap).
+  const cap = 2 * Math.ceil(expected.historySeconds / step);
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > cap) return corrupt(`count is ${JSON.stringify(count)}, expected an integer in [0, ${cap}] (2 x historySeconds / step)`);
+  if (typeof values !== 'string') return corrupt(`values is ${typeof values}, expected a base64 string`);
+  const bytes = Buffer.from(values, 'base64');
+  if (bytes.length !== count * 8) return corrupt(`values holds ${bytes.length} bytes, expected ${count * 8} (count x 8)`);
+  if (typeof sum !== 'string' || sum !== sha256(bytes)) return corrupt(`sha256 of values does not match (file truncated or edited)`);
+  if (!isObj(plannerState) || plannerState.version !== 1) return corrupt(`plannerState is ${JSON.stringify(plannerState)?.slice(0, 80)}, expected a planner state of version 1`);
+  if (typeof savedAt !== 'number' || !Number.isFinite(savedAt)) return corrupt(`savedAt is ${JSON.stringify(savedAt)}, expected unix seconds`);
+  const out = new Float64Array(count);
+  // Any double is a value the engine may have fed (the checksum already vouches for the bytes).
+  for (let i = 0; i < count; i++) out[i] = bytes.readDoubleLE(i * 8);
+  return { ok: true, state: { id: expected.id, spec: expected, start, values: out, plannerState: plannerState as unknown as PlannerState, savedAt } };
+}
