@@ -195,6 +195,13 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed "${String(flags.seed)}": expected an integer`);
   const clock = () => Math.floor(Date.now() / 1000);
   const log = jsonLog;
+  // Signals are caught from the start: one that arrives while the service is still warming up is
+  // honoured as soon as it is up (a pod can be terminated at any moment).
+  let pendingSignal: string | null = null;
+  let onSignal: ((signal: string) => void) | null = null;
+  const signal = (name: string) => () => (onSignal ? onSignal(name) : (pendingSignal ??= name));
+  process.once('SIGINT', signal('SIGINT'));
+  process.once('SIGTERM', signal('SIGTERM'));
   const stateDir = typeof flags['state-dir'] === 'string' ? flags['state-dir'] : 'models';
 
   const holder = new ConfigHolder<Config>();
@@ -275,13 +282,12 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
   });
 
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log('info', 'stopping', { signal });
+    onSignal = (name: string) => {
+      log('info', 'stopping', { signal: name });
       watcher?.stop();
       void service.stop().then(resolve, resolve);
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (pendingSignal) onSignal(pendingSignal);
   });
   return 0;
 }

@@ -16,10 +16,16 @@
  *   prescale_tick_duration_seconds (histogram), prescale_config_error
  *   prescale_forecast_wape, prescale_forecast_band_coverage, prescale_forecast_accuracy_samples
  *     (the last hour of one-step-ahead outcomes: WorkloadEngine.accuracy)
+ *   prescale_workload_mode{mode} (configured: observer|proactive|reactive|auto), prescale_decision_mode{mode}
+ *     (effective: proactive|reactive), prescale_decision_reason{reason}: info-style, 1 on the one
+ *     current label value and absent for the others, so series stay at one per workload each (the
+ *     value sets are closed: ScalingMode, ReasonCode in src/domain/decision.ts)
+ *   prescale_cold_start_quantile_seconds{quantile="0.5"|"0.9"|"0.95"|"0.99"}, prescale_cold_start_samples
  *   prescale_state_loads_total{result}, prescale_state_saves_total{result} (persistence, store.ts)
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkloadEngine } from '../engine/workloadEngine';
+import { coldStartLead } from '../planner/coldStart';
 
 /** What the metrics read at scrape time. */
 export interface MetricsView {
@@ -29,6 +35,26 @@ export interface MetricsView {
   now(): number;
   /** True while the last config reload failed (the service runs on the last good one). */
   configError(): boolean;
+  /**
+   * Measured cold starts (pod created to ready, seconds) of a workload, when something measures
+   * them (src/collector/coldStart.ts). Optional: without it, or with no usable sample, the
+   * cold-start quantiles all equal the configured `coldStartSeconds` (the plan's own default).
+   */
+  coldStartSamples?(namespace: string, workload: string): readonly number[];
+}
+
+/** Quantiles of prescale_cold_start_quantile_seconds: the median, and the tail the plan may lead by (p90/p95 defaults, p99 for a bad node). */
+export const COLD_START_QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
+
+/**
+ * The cold-start distribution a dashboard shows: type-7 quantiles of the usable samples (finite,
+ * >= 0; see coldStartLead), or `defaultSeconds` for every quantile when there is none.
+ * O(q n log n) for q quantiles over n samples (n <= a few hundred: mergeColdStarts keeps 200).
+ *
+ * @example coldStartQuantiles([60, 70, 80, 90, 600], 300) // p50 80, p90 0.9 x 4 = 3.6 -> 90 + 0.6 x 510 = 396, p95 498, p99 579.6
+ */
+export function coldStartQuantiles(samples: readonly number[], defaultSeconds: number): { quantile: number; seconds: number }[] {
+  return COLD_START_QUANTILES.map((q) => ({ quantile: q, seconds: coldStartLead(samples, q, defaultSeconds) }));
 }
 
 export interface ServiceMetrics {
@@ -95,6 +121,67 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     (e) => acc(e)?.coverage,
   );
   perWorkload('prescale_forecast_accuracy_samples', 'Outcomes behind prescale_forecast_wape and prescale_forecast_band_coverage (at most one hour of steps).', (e) => acc(e)?.samples);
+
+  /**
+   * An info-style gauge: value 1 on the label value `read` returns for each workload, no series
+   * for the other values (a value that changes makes the old series go stale in Prometheus).
+   */
+  const perWorkloadLabel = (name: string, help: string, label: string, read: (e: WorkloadEngine, now: number) => string | null | undefined): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames, label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = view.now();
+        for (const w of view.workloads()) {
+          if (!w.engine) continue;
+          const v = read(w.engine, now);
+          if (v !== null && v !== undefined) this.set({ namespace: w.namespace, workload: w.id, [label]: v }, 1);
+        }
+      },
+    });
+  };
+  perWorkloadLabel('prescale_workload_mode', 'Configured scaling mode (observer, proactive, reactive, auto): 1 on the configured one.', 'mode', (e) => e.spec.mode);
+  perWorkloadLabel('prescale_decision_mode', 'Effective mode of the latest decision (proactive: forecast in use; reactive: HPA formula or fallback): 1 on the current one.', 'mode', (e, n) => rec(e, n)?.mode);
+  perWorkloadLabel(
+    'prescale_decision_reason',
+    'Reason code of the latest decision (Proactive, ReactiveHigher, Fallback*, ScaleDownStabilized, Observer, ...): 1 on the current one, absent for the others.',
+    'reason',
+    (e, n) => rec(e, n)?.reason,
+  );
+
+  new Gauge({
+    name: 'prescale_cold_start_quantile_seconds',
+    help: 'Cold-start distribution (pod created to ready), by quantile, from the measured samples; every quantile equals the configured cold start while there is no sample (prescale_cold_start_samples 0).',
+    labelNames: [...labelNames, 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of view.workloads()) {
+        if (!w.engine) continue;
+        const samples = view.coldStartSamples?.(w.namespace, w.id) ?? [];
+        for (const { quantile, seconds } of coldStartQuantiles(samples, w.engine.spec.coldStartSeconds)) {
+          this.set({ namespace: w.namespace, workload: w.id, quantile: String(quantile) }, seconds);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'prescale_cold_start_samples',
+    help: 'Usable measured cold-start samples behind prescale_cold_start_quantile_seconds (0: the quantiles are the configured default).',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of view.workloads()) {
+        if (!w.engine) continue;
+        const samples = view.coldStartSamples?.(w.namespace, w.id) ?? [];
+        this.set({ namespace: w.namespace, workload: w.id }, samples.filter((x) => Number.isFinite(x) && x >= 0).length);
+      }
+    },
+  });
 
   new Gauge({
     name: 'prescale_forecast_load',

@@ -258,9 +258,9 @@ describeIfAvailable('every dashboard query against a real Prometheus scraping pr
   it('runs a query for every non-row panel of both dashboards', () => {
     const panels = dashboards.flatMap(({ file, json }) => json.panels.filter((p) => p.type !== 'row').map((p) => `${file} / ${p.title ?? '?'} / `));
     expect(panels.filter((prefix) => !cases.some((c) => c.name.startsWith(prefix)))).toEqual([]);
-    // 15 + 10 panels with 19 + 17 targets at the time of writing; new panels are picked up automatically.
-    expect(panels.length).toBeGreaterThanOrEqual(25);
-    expect(cases.length).toBeGreaterThanOrEqual(36);
+    // 17 + 11 panels with 22 + 19 targets at the time of writing; new panels are picked up automatically.
+    expect(panels.length).toBeGreaterThanOrEqual(28);
+    expect(cases.length).toBeGreaterThanOrEqual(41);
   });
 
   it('every panel query returns data with a finite value', async () => {
@@ -284,6 +284,30 @@ describeIfAvailable('every dashboard query against a real Prometheus scraping pr
     expect(Number(errors[0]!.value[1])).toBeGreaterThanOrEqual(1);
     const fallbacks = await query(substitute('sum by (reason) (increase(prescale_fallbacks_total[$__range]))'));
     expect(fallbacks.map((f) => f.metric.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^Fallback(StaleData|MissingData)$/)]));
+  });
+
+  it('the mode, reason and cold-start panels show the demo: auto mode, one current reason, quantiles at the configured 300 s', async () => {
+    const exprOf = (file: string, title: string, refId = 'A'): string => {
+      const t = dashboards.find((d) => d.file === file)!.json.panels.find((p) => p.title === title)?.targets?.find((x) => x.refId === refId);
+      if (!t) throw new Error(`${file}: no panel "${title}" with target ${refId}`);
+      return substitute(String(t.expr));
+    };
+    const modes = await query(exprOf('prescale-fleet.json', 'Workloads by mode'));
+    expect(modes.map((m) => [m.metric.mode, Number(m.value[1])])).toEqual([['auto', 1]]);
+    const effective = await query(exprOf('prescale-fleet.json', 'Workloads by mode', 'B'));
+    expect(effective.map((m) => m.metric.mode)).toEqual([expect.stringMatching(/^(proactive|reactive)$/)]);
+    // Exactly one current reason per workload, one of the closed ReasonCode set's spellings.
+    const reasons = await query(exprOf('prescale-workload.json', 'Decision reason over time'));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]!.metric.reason).toMatch(/^[A-Z][A-Za-z]+$/);
+    // The demo measures no cold starts: every quantile is demoSpec's configured 300 s.
+    const cold = await query(exprOf('prescale-workload.json', 'Cold-start distribution'));
+    expect(cold.map((c) => [c.metric.quantile, Number(c.value[1])]).sort()).toEqual([
+      ['0.5', 300],
+      ['0.9', 300],
+      ['0.95', 300],
+      ['0.99', 300],
+    ]);
   });
 
   it("the workload variable's label_values query lists the workload", async () => {
