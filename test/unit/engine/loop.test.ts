@@ -6,31 +6,12 @@ import { defaultShape } from '../../../src/demo/workload';
 import type { Series } from '../../../src/domain/series';
 import { EngineLoop, type LoopOptions } from '../../../src/engine/loop';
 import { DemoSource, type LoadSource } from '../../../src/engine/sources';
-import { defaultHorizons, type WorkloadSpec } from '../../../src/engine/workloadEngine';
+import { testSpec } from './spec';
 import { classicalForecasters } from '../../../src/forecast/models';
 import { detectPeriodicity } from '../../../src/periodicity';
 
 const T0 = Date.UTC(2026, 0, 7, 12, 0, 0) / 1000;
-const spec = (over: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
-  id: 'chat',
-  namespace: 'llm',
-  name: 'chat-server',
-  kind: 'Deployment',
-  step: 60,
-  coldStartSeconds: 300,
-  capacityPerPod: 100,
-  targetUtilization: 0.7,
-  upperQuantile: 0.9,
-  mode: 'auto',
-  minReplicas: 1,
-  maxReplicas: 60,
-  instanceBounds: [],
-  horizons: defaultHorizons(1800, 60),
-  historySeconds: 6 * 3600,
-  loadUnit: 'rps',
-  seed: 1,
-  ...over,
-});
+const spec = testSpec;
 
 class FailingSource implements LoadSource {
   readonly describe = 'always down';

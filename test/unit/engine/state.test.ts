@@ -8,31 +8,14 @@ import path from 'node:path';
 import { demoLoad, defaultShape } from '../../../src/demo/workload';
 import { decodeState, encodeState, STATE_FORMAT, STATE_VERSION, type WorkloadState } from '../../../src/engine/state';
 import { StateStore, stateFileName } from '../../../src/engine/store';
-import { defaultHorizons, WorkloadEngine, type WorkloadSpec } from '../../../src/engine/workloadEngine';
+import { WorkloadEngine, type WorkloadSpec } from '../../../src/engine/workloadEngine';
+import { testSpec } from './spec';
 import { classicalForecasters } from '../../../src/forecast/models';
 import { initialPlannerState } from '../../../src/planner';
 import { detectPeriodicity } from '../../../src/periodicity';
 
 const T0 = Date.UTC(2026, 0, 7, 12, 0, 0) / 1000;
-const spec: WorkloadSpec = Object.freeze({
-  id: 'chat',
-  namespace: 'llm',
-  name: 'chat-server',
-  kind: 'Deployment',
-  step: 60,
-  coldStartSeconds: 300,
-  capacityPerPod: 100,
-  targetUtilization: 0.7,
-  upperQuantile: 0.9,
-  mode: 'auto',
-  minReplicas: 1,
-  maxReplicas: 60,
-  instanceBounds: [],
-  horizons: defaultHorizons(1800, 60),
-  historySeconds: 6 * 3600,
-  loadUnit: 'rps',
-  seed: 1,
-});
+const spec: WorkloadSpec = testSpec();
 const forecasters = classicalForecasters().filter((f) => f.name === 'naive');
 
 const state = (over: Partial<WorkloadState> = {}): WorkloadState => ({

@@ -7,6 +7,7 @@ import type { Decision } from '../../../src/domain/decision';
 import type { Series } from '../../../src/domain/series';
 import { demoSeries } from '../../../src/demo/workload';
 import { backtestConfigOf, defaultHorizons, WorkloadEngine, type WorkloadSpec } from '../../../src/engine/workloadEngine';
+import { testSpec } from './spec';
 import { classicalForecasters } from '../../../src/forecast/models';
 import { detectPeriodicity } from '../../../src/periodicity';
 
@@ -14,25 +15,15 @@ const STEP = 300;
 const START = Date.UTC(2026, 0, 5) / 1000; // a Monday, 00:00 UTC
 const forecasters = () => classicalForecasters().filter((f) => f.name === 'naive' || f.name === 'seasonal-naive');
 
-const spec: WorkloadSpec = {
-  id: 'chat',
-  namespace: 'llm',
+const spec: WorkloadSpec = testSpec({
   name: 'chat',
-  kind: 'Deployment',
   step: STEP,
   coldStartSeconds: 600,
   capacityPerPod: 50,
-  targetUtilization: 0.7,
-  upperQuantile: 0.9,
-  mode: 'auto',
-  minReplicas: 1,
   maxReplicas: 200,
-  instanceBounds: [],
   horizons: defaultHorizons(3600, STEP),
   historySeconds: 3 * 86400,
-  loadUnit: 'rps',
-  seed: 1,
-};
+});
 
 const series = (start: number, values: Float64Array): Series => ({ start, step: STEP, values });
 const N = 2 * 288; // two days at 5 min
