@@ -7,7 +7,7 @@
  * not silently fall back to a default of 1).
  */
 import { z } from 'zod';
-import { validate as validateCron } from 'node-cron';
+import { parseCron } from '../planner/cron';
 
 /** Prometheus metric names: `[a-zA-Z_:][a-zA-Z0-9_:]*` (vLLM's `vllm:num_requests_running`). */
 export const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -107,7 +107,8 @@ export const coldStartSchema = z.discriminatedUnion('source', [
 export const scheduleBoundSchema = z
   .strictObject({
     name: z.string().min(1).optional(),
-    cron: z.string().refine((c) => validateCron(c), { message: 'a valid cron expression (5 or 6 fields), e.g. "* 8-19 * * 1-5"' }),
+    // The planner's own parser, so that what the schema accepts the planner runs.
+    cron: z.string().refine(isCron, { message: 'a 5-field cron expression (minute hour day-of-month month day-of-week), e.g. "* 8-19 * * 1-5"' }),
     timeZone: timeZone.default('UTC'),
     minReplicas: z.number().int().min(0),
     maxReplicas: z.number().int().min(1),
@@ -124,6 +125,22 @@ export const forecastSchema = z.strictObject({
   historySeconds: z.number().int().positive().max(90 * 86_400).default(7 * 86_400),
 });
 
+function isCron(expr: string): boolean {
+  try {
+    parseCron(expr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Scale to zero (offline inference): allowed only when enabled, which makes minReplicas 0 valid. */
+export const scaleToZeroSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Load at or below this counts as none, now and in the forecast's upper band. */
+  thresholdLoad: z.number().min(0).default(0),
+});
+
 export const workloadSchema = z.strictObject({
   /** Unique id used in metrics, logs and the API. */
   name: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, 'a short id ([a-zA-Z0-9][-a-zA-Z0-9_.]*, <= 63 chars)'),
@@ -136,6 +153,7 @@ export const workloadSchema = z.strictObject({
   targetUtilization: z.number().gt(0).max(1).default(0.7),
   minReplicas: z.number().int().min(0).default(1),
   maxReplicas: z.number().int().min(1),
+  scaleToZero: scaleToZeroSchema.optional(),
   mode: z.enum(['observer', 'proactive', 'reactive', 'auto']).default('observer'),
   coldStart: coldStartSchema,
   schedule: z.array(scheduleBoundSchema).default([]),
@@ -164,6 +182,9 @@ export const configSchema = z
       seen.set(w.name, i);
       if (w.minReplicas > w.maxReplicas) {
         ctx.addIssue({ code: 'custom', path: at('minReplicas'), input: w.minReplicas, message: `must be <= maxReplicas (${w.maxReplicas})` });
+      }
+      if (w.minReplicas === 0 && !w.scaleToZero?.enabled) {
+        ctx.addIssue({ code: 'custom', path: at('minReplicas'), input: 0, message: 'must be >= 1 unless scaleToZero.enabled is true' });
       }
       const coldStart = w.coldStart.source === 'fixed' ? w.coldStart.seconds : w.coldStart.defaultSeconds;
       if (w.forecast.horizonSeconds < coldStart) {

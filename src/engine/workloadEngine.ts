@@ -38,6 +38,8 @@ export interface WorkloadSpec {
   readonly mode: ScalingMode;
   readonly minReplicas: number;
   readonly maxReplicas: number;
+  /** Scale to zero (minReplicas 0), when enabled. */
+  readonly scaleToZero?: { readonly enabled: boolean; readonly thresholdLoad: number };
   readonly instanceBounds: readonly InstanceBoundsSpec[];
   /** Forecast horizons in seconds (multiples of `step`), ascending: what /forecast can show. */
   readonly horizons: readonly number[];
@@ -139,6 +141,7 @@ export function specFromWorkload(w: Workload, seed = 1): WorkloadSpec {
     mode: w.mode,
     minReplicas: w.minReplicas,
     maxReplicas: w.maxReplicas,
+    ...(w.scaleToZero ? { scaleToZero: { enabled: w.scaleToZero.enabled, thresholdLoad: w.scaleToZero.thresholdLoad } } : {}),
     instanceBounds: w.schedule.map((b) => ({ timeZone: b.timeZone, bounds: [{ cron: b.cron, minReplicas: b.minReplicas, maxReplicas: b.maxReplicas }] })),
     horizons: defaultHorizons(w.forecast.horizonSeconds, step),
     historySeconds: w.forecast.historySeconds,
@@ -159,7 +162,7 @@ export function backtestConfigOf(spec: WorkloadSpec): BacktestConfig {
     mode: spec.mode,
     minReplicas: spec.minReplicas,
     maxReplicas: spec.maxReplicas,
-    planner: { loadUnit: spec.loadUnit, instanceBounds: spec.instanceBounds },
+    planner: { loadUnit: spec.loadUnit, instanceBounds: spec.instanceBounds, ...(spec.scaleToZero ? { scaleToZero: spec.scaleToZero } : {}) },
   };
 }
 
