@@ -1,7 +1,7 @@
 # prescale: a small non-root image that runs `prescale serve`.
 #   docker build -t prescale .
 #   docker run -p 8080:8080 prescale                      (the embedded demo workload)
-#   docker run prescale serve --config /etc/prescale/workloads.yaml --prometheus-url http://prometheus:9090
+#   docker run prescale prescale serve --config /etc/prescale/workloads.yaml --prometheus-url http://prometheus:9090
 # The CLI runs its TypeScript through tsx (a runtime dependency), as bin/prescale.js does from a
 # checkout, so there is no build step. @tensorflow/tfjs-node is optional and cannot download its
 # native library everywhere: npm drops it and prescale falls back to the wasm backend.
