@@ -258,7 +258,8 @@ export class OnlineForecaster {
     const labels = new Set(report.periods.map((p) => p.label));
     this.stage = labels.has('weekly') ? 'weekly' : labels.has('daily') ? 'daily' : report.periodic ? 'seasonal' : 'level';
     const what = report.periods.map((p) => `${p.label} ${formatDuration(p.seconds)} (strength ${p.strength.toFixed(2)})`).join(', ');
-    this.stageReason = report.periodic ? `${this.stage}: ${what}` : `level: ${report.reason}`;
+    // e.g. "periods: weekly 1 week (strength 0.59), daily 1 day (strength 0.46)" or "level: aperiodic: ..."
+    this.stageReason = report.periodic ? `periods: ${what}` : `level: ${report.reason}`;
     const ctx: FitContext = { step: this.opts.step, periods: this.periods, maxHorizon: this.maxHorizon, seed: this.opts.seed };
     this.opts.forecasters.forEach((f, i) => {
       this.models[i] = this.len >= f.minHistory(ctx) ? f.fit(history, ctx) : null;

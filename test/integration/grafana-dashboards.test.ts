@@ -19,6 +19,7 @@
  * fallback-by-reason panels have real data rather than an empty "no errors" result.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { startDemoService } from './lib/demoService';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,11 +27,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
-import { demoSpec, startService, type Service } from '../../src/cli/serve';
+import type { Service } from '../../src/cli/serve';
 import { defaultShape } from '../../src/demo/workload';
 import type { Series } from '../../src/domain/series';
 import { DemoSource, type LoadSource } from '../../src/engine/sources';
-import { classicalForecasters } from '../../src/forecast/models';
 import { describeIfAvailable } from '../lib/needs';
 import { freePort, havePrometheus, PROMETHEUS_BIN } from './lib/servers';
 
@@ -172,15 +172,7 @@ describeIfAvailable('every dashboard query against a real Prometheus scraping pr
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'prescale-grafana-'));
-    service = await startService({
-      workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source }],
-      forecasters: classicalForecasters().filter((f) => f.name === 'naive' || f.name === 'seasonal-naive'),
-      clock: () => now,
-      port: 0,
-      host: '127.0.0.1',
-      schedule: false,
-      defaultMetrics: false,
-    });
+    service = await startDemoService(source, () => now);
     // Service minutes 5..11 fail (timeouts), long enough past the data grace to enter a fallback.
     source.failFrom = T0 + 5 * 60;
     source.failTo = T0 + 11 * 60;

@@ -4,11 +4,11 @@
  * source, fake clock) and checked against what the API itself reports for the same decision,
  * including across a change of reason (an injected source outage -> a Fallback* reason).
  */
-import { demoSpec, startService, type Service } from '../../src/cli/serve';
+import type { Service } from '../../src/cli/serve';
+import { startDemoService } from './lib/demoService';
 import { defaultShape } from '../../src/demo/workload';
 import type { Series } from '../../src/domain/series';
 import { DemoSource, type LoadSource } from '../../src/engine/sources';
-import { classicalForecasters } from '../../src/forecast/models';
 import { COLD_START_QUANTILES, createMetrics } from '../../src/telemetry/metrics';
 
 jest.setTimeout(60_000);
@@ -34,16 +34,7 @@ let service: Service;
 const source = new FlakySource();
 
 beforeAll(async () => {
-  service = await startService({
-    workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source }],
-    forecasters: classicalForecasters().filter((f) => f.name === 'naive' || f.name === 'seasonal-naive'),
-    clock: () => now,
-    port: 0,
-    host: '127.0.0.1',
-    schedule: false,
-    defaultMetrics: false,
-    version: 'test',
-  });
+  service = await startDemoService(source, () => now, { version: 'test' });
 });
 afterAll(async () => {
   await service?.stop();

@@ -4,9 +4,9 @@
  * demo source, a fake clock).
  */
 import { defaultShape, demoLoad } from '../../src/demo/workload';
-import { demoSpec, startService, type Service } from '../../src/cli/serve';
+import { startDemoService } from './lib/demoService';
+import type { Service } from '../../src/cli/serve';
 import { DemoSource } from '../../src/engine/sources';
-import { classicalForecasters } from '../../src/forecast/models';
 
 jest.setTimeout(60_000);
 
@@ -15,16 +15,7 @@ let now = T0;
 let service: Service;
 
 beforeAll(async () => {
-  service = await startService({
-    workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
-    forecasters: classicalForecasters().filter((f) => f.name === 'naive' || f.name === 'seasonal-naive'),
-    clock: () => now,
-    port: 0,
-    host: '127.0.0.1',
-    schedule: false,
-    defaultMetrics: false,
-    version: 'test',
-  });
+  service = await startDemoService(new DemoSource(defaultShape), () => now, { version: 'test' });
 });
 afterAll(async () => {
   await service?.stop();
