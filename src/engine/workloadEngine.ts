@@ -202,13 +202,9 @@ export class WorkloadEngine {
   readonly fallbacks = new Map<ReasonCode, number>();
   /** Steps decided so far (backfill included). */
   decisions = 0;
-  /**
-   * Fed samples (NaN = fed as missing) from fedStart, for persistence: the last fedCap of them,
-   * trimmed by copying once per fedCap/8 steps (amortised 8 copies a step, 12.5% slack in memory).
-   */
-  private fed = new Float64Array(64);
-  private fedLen = 0;
+  /** Grid time of the first sample fed (the forecaster's index 0); NaN before any. */
   private fedStart = NaN;
+  /** Samples persisted and replayed: see the constructor. */
   private readonly fedCap: number;
   /** Ring of one-step outcomes: |actual - p50|, |actual|, covered (1/0); NaN entries are empty. */
   private readonly accErr: Float64Array;
@@ -233,7 +229,7 @@ export class WorkloadEngine {
     // Twice the history window: a replay of the persisted samples then starts where this engine
     // started for restarts within the first historySeconds after warm-up, and is exact (the
     // forecaster's refit cadence counts samples from its start). e.g. 7 days at 60 s: 20,160
-    // samples, 161 kB. Later restarts refit on the last 2 x historySeconds: a retrain on more
+    // samples, 161 kB in a state file (the forecaster holds them anyway). Later restarts refit on the last 2 x historySeconds: a retrain on more
     // history than a cold start has, not a bit-identical continuation. At most the forecaster's own
     // history (8 weeks), beyond which the live engine forgets samples too.
     this.fedCap = Math.max(1, Math.min(2 * Math.ceil(spec.historySeconds / spec.step), Math.ceil((8 * 7 * 86400) / spec.step)));
@@ -320,12 +316,15 @@ export class WorkloadEngine {
     return values.length;
   }
 
-  /** The samples fed (the last historySeconds of them), for persistence; null before any. Copies: O(window). */
+  /**
+   * The samples fed (the last 2 x historySeconds of them, NaN where fed as missing), for
+   * persistence; null before any. They are the forecaster's own history (no second copy is
+   * kept). Copies: O(window).
+   */
   history(): { start: number; values: Float64Array } | null {
-    if (this.fedLen === 0) return null;
-    const n = Math.min(this.fedLen, this.fedCap);
-    const drop = this.fedLen - n;
-    return { start: this.fedStart + drop * this.spec.step, values: this.fed.slice(drop, this.fedLen) };
+    if (Number.isNaN(this.fedStart)) return null;
+    const { first, values } = this.forecaster.observed(this.fedCap);
+    return { start: this.fedStart + first * this.spec.step, values };
   }
 
   /** The planner's state after the latest decision (plain JSON); null before any. */
@@ -356,20 +355,6 @@ export class WorkloadEngine {
 
   private record(t: number, y: number): void {
     if (Number.isNaN(this.fedStart)) this.fedStart = t;
-    if (this.fedLen === this.fed.length) {
-      const full = this.fedCap + Math.ceil(this.fedCap / 8);
-      if (this.fed.length < full) {
-        const grown = new Float64Array(Math.min(this.fed.length * 2, full));
-        grown.set(this.fed);
-        this.fed = grown;
-      } else {
-        const drop = this.fedLen - this.fedCap;
-        this.fed.copyWithin(0, drop, this.fedLen);
-        this.fedLen -= drop;
-        this.fedStart += drop * this.spec.step;
-      }
-    }
-    this.fed[this.fedLen++] = y;
     // The outcome of the one-step band made at the previous step (the same band the guard checks).
     const b = this.pendingBand;
     const k = this.accPos;
@@ -383,7 +368,13 @@ export class WorkloadEngine {
     }
   }
 
-  private feed(t: number, y: number): void {
+  /**
+   * One grid step. The sample is cleaned as cleanSeries cleans a backtest's input (a load is never
+   * negative: clamped to 0; +-Infinity is missing), so the forecaster's history is exactly what
+   * was fed and a replay of history() rebuilds this engine.
+   */
+  private feed(t: number, raw: number): void {
+    const y = Number.isFinite(raw) ? Math.max(0, raw) : NaN;
     this.record(t, y);
     const snap = this.forecaster.observe(y);
     this.snapshot = snap;

@@ -101,7 +101,10 @@ export class OnlineForecaster {
   private readonly opts: Required<Omit<OnlineOptions, 'conformal'>> & { conformal: ConformalOptions };
   private readonly stepsNeeded: number[]; // horizons (steps) asked of every model
   private readonly colOf: Map<number, number>;
+  /** One state per distinct target (the caller may ask for the same one twice). */
   private readonly targets: TargetState[];
+  /** Requested target i -> its state in `targets`. */
+  private readonly slotOf: number[];
   private readonly models: (FittedModel | null)[];
   private values: Float64Array;
   private imputed: Uint8Array;
@@ -139,7 +142,12 @@ export class OnlineForecaster {
     }
     this.stepsNeeded = [...needed].sort((a, b) => a - b);
     this.colOf = new Map(this.stepsNeeded.map((h, j) => [h, j]));
-    this.targets = options.targets.map((target) => ({
+    // Identical targets (e.g. the 1-step point asked for by the planner and by /forecast) share
+    // one state: same forecasts, same outcomes, so one conformal window instead of two.
+    const keyOf = (t: Target) => `${t.kind}:${t.steps}`;
+    const distinct = [...new Map(options.targets.map((t) => [keyOf(t), t])).values()];
+    this.slotOf = options.targets.map((t) => distinct.findIndex((d) => keyOf(d) === keyOf(t)));
+    this.targets = distinct.map((target) => ({
       target,
       err: new Float64Array(options.forecasters.length).fill(NaN),
       errN: new Float64Array(options.forecasters.length),
@@ -149,9 +157,9 @@ export class OnlineForecaster {
     }));
     this.models = options.forecasters.map(() => null);
     const cap = Math.ceil(this.opts.historySeconds / options.step);
-    // Start small and grow by doubling up to twice the history cap: a service holds one forecaster
-    // per workload, so memory should follow the history actually seen, not the 8-week maximum.
-    this.values = new Float64Array(Math.min(cap * 2, 1024));
+    // Start small and grow (see push): a service holds one forecaster per workload, so memory
+    // should follow the history actually seen, not the 8-week maximum.
+    this.values = new Float64Array(Math.min(cap + Math.ceil(cap / 8), 1024));
     this.imputed = new Uint8Array(this.values.length);
     // Warmup: half an hour of data and at least 6 samples before any forecast.
     this.warmupSamples = Math.max(6, Math.ceil(1800 / options.step));
@@ -164,6 +172,7 @@ export class OnlineForecaster {
   /** Appends the sample at the next index (NaN = missing) and returns the forecast from it. */
   observe(y: number): Snapshot {
     const missing = !Number.isFinite(y);
+    // A load is never negative: callers clean it first (cleanSeries, the engine), this is a backstop.
     let value = missing ? this.imputeNext() : Math.max(0, y);
     if (!Number.isFinite(value)) value = 0;
     this.push(value, missing);
@@ -203,15 +212,17 @@ export class OnlineForecaster {
   private push(v: number, imputed: boolean): void {
     if (this.len === this.values.length) {
       const cap = Math.ceil(this.opts.historySeconds / this.opts.step);
-      if (this.values.length < cap * 2) {
-        const grown = new Float64Array(Math.min(this.values.length * 2, cap * 2));
+      // Grow by doubling up to the cap plus 1/8 of slack; then drop the oldest beyond the cap,
+      // one copy per cap/8 samples (amortised 8 element copies a sample, 12.5% memory slack).
+      const full = cap + Math.ceil(cap / 8);
+      if (this.values.length < full) {
+        const grown = new Float64Array(Math.min(this.values.length * 2, full));
         grown.set(this.values);
         const gi = new Uint8Array(grown.length);
         gi.set(this.imputed);
         this.values = grown;
         this.imputed = gi;
       } else {
-        // Drop the oldest half beyond the history cap: amortised O(1) per sample.
         const drop = this.len - cap;
         this.values.copyWithin(0, drop, this.len);
         this.imputed.copyWithin(0, drop, this.len);
@@ -222,6 +233,19 @@ export class OnlineForecaster {
     this.values[this.len] = v;
     this.imputed[this.len] = imputed ? 1 : 0;
     this.len++;
+  }
+
+  /**
+   * The last `max` samples as observed (NaN where one was missing and imputed), with the absolute
+   * index of the first: what a replay must feed to rebuild this forecaster. At most the history
+   * kept. O(max).
+   */
+  observed(max: number): { first: number; values: Float64Array } {
+    const n = Math.min(max, this.len);
+    const from = this.len - n;
+    const out = this.values.slice(from, this.len);
+    for (let i = 0; i < n; i++) if (this.imputed[from + i]) out[i] = NaN;
+    return { first: this.offset + from, values: out };
   }
 
   private at(index: number): number {
@@ -235,7 +259,7 @@ export class OnlineForecaster {
     if (this.lastPred) {
       const nH = this.stepsNeeded.length;
       const col = Float64Array.from(this.models, (_, i) => this.lastPred![i * nH + this.col(1)]!);
-      oneStep = this.dot(this.weightsVector(this.targets[0]!, col), col);
+      oneStep = this.dot(this.weightsVector(this.targets[this.slotOf[0]!]!, col), col);
     }
     if (s && Number.isFinite(oneStep)) return oneStep;
     return this.len > 0 ? this.values[this.len - 1]! : NaN;
@@ -282,7 +306,7 @@ export class OnlineForecaster {
 
     const avail = new Float64Array(nM);
     for (let i = 0; i < nM; i++) avail[i] = this.models[i] ? 0 : NaN;
-    const out: TargetForecast[] = [];
+    const byState: TargetForecast[] = [];
     for (const ts of this.targets) {
       const w = this.weightsVector(ts, avail);
       const perModel = new Float64Array(nM);
@@ -314,9 +338,10 @@ export class OnlineForecaster {
       const scale = this.scaleFor(point);
       const band = bandAt(ts.band, point, scale, this.opts.correctMedian);
       ts.queue.push({ due: index + ts.target.steps, origin: index, preds: perModel, point, scale, upper: band.upper });
-      out.push({ target: ts.target, p50: band.p50, upper: band.upper, ...(peakAt !== undefined ? { peakAt } : {}) });
+      byState.push({ target: ts.target, p50: band.p50, upper: band.upper, ...(peakAt !== undefined ? { peakAt } : {}) });
     }
-    this.lastSnapshot = { index, stage: this.stage, stageReason: this.stageReason, forecasts: out, weights: this.weightsOf(this.targets[0]!) };
+    const out = this.slotOf.map((k) => byState[k]!);
+    this.lastSnapshot = { index, stage: this.stage, stageReason: this.stageReason, forecasts: out, weights: this.weightsOf(this.targets[this.slotOf[0]!]!) };
     return this.lastSnapshot;
   }
 
