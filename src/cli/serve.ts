@@ -19,7 +19,7 @@ import { ENV_PROMETHEUS_URL, resolvePrometheusSource, type PrometheusSource } fr
 import type { Config, Workload } from '../config/schema';
 import { defaultShape } from '../demo/workload';
 import { DEFAULT_TICK, EngineLoop, type LogFn, type LoopWorkload } from '../engine/loop';
-import { DemoSource, PrometheusLoadSource, type LoadSource } from '../engine/sources';
+import { DemoSource, PrometheusColdStartSource, PrometheusLoadSource, type LoadSource } from '../engine/sources';
 import { StateStore } from '../engine/store';
 import { defaultHorizons, specFromWorkload, type WorkloadSpec } from '../engine/workloadEngine';
 import type { Forecaster } from '../forecast/types';
@@ -110,7 +110,14 @@ export function demoWorkloads(seed = 1): LoopWorkload[] {
 /** One Prometheus-backed source per configured workload. */
 export function prometheusWorkloads(cfg: Config, source: PrometheusSource, seed = 1, clientOptions: ClientOptions = {}): LoopWorkload[] {
   const client = createPrometheusClient(source, clientOptions);
-  return cfg.workloads.map((w: Workload) => ({ spec: specFromWorkload(w, seed), source: new PrometheusLoadSource(client, w) as LoadSource }));
+  return cfg.workloads.map((w: Workload): LoopWorkload => {
+    const c = w.coldStart;
+    const coldStart =
+      c.source === 'kubeStateMetrics'
+        ? { source: new PrometheusColdStartSource(client, w), policy: { defaultSeconds: c.defaultSeconds, quantile: c.quantile, minSamples: c.minSamples, refreshSeconds: c.refreshSeconds } }
+        : undefined;
+    return { spec: specFromWorkload(w, seed), source: new PrometheusLoadSource(client, w) as LoadSource, ...(coldStart ? { coldStart } : {}) };
+  });
 }
 
 /**
@@ -122,6 +129,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const metrics = createMetrics(
     {
       workloads: () => loop?.workloads() ?? [],
+      coldStartSamples: (ns, id) => loop?.coldStartSamples(ns, id) ?? [],
       now: opts.clock,
       configError: opts.configError ?? (() => false),
     },

@@ -95,10 +95,16 @@ export const metricSchema = z.discriminatedUnion('type', [qpsMetric, responseTim
 export const coldStartSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('kubeStateMetrics'),
-    /** Used until kube-state-metrics has shown at least one pod going ready. */
+    /** Used until kube-state-metrics has shown `minSamples` pods going ready. */
     defaultSeconds: z.number().positive().max(86_400),
     /** Cold starts above this are rejected as absurd (a pod that went unready and back). */
     maxSeconds: z.number().positive().max(86_400).default(3_600),
+    /** The quantile of measured cold starts the plan uses (0.95: plan for a slow start; a late pod costs more than an early one). */
+    quantile: z.number().gt(0).max(1).default(0.95),
+    /** Measured pods needed before the measurement replaces defaultSeconds. */
+    minSamples: z.number().int().min(1).max(1_000).default(3),
+    /** How often kube-state-metrics is asked (two instant queries per workload). */
+    refreshSeconds: z.number().int().min(10).max(86_400).default(300),
   }),
   z.strictObject({ source: z.literal('fixed'), seconds: z.number().positive().max(86_400) }),
 ]);

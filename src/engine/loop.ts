@@ -15,13 +15,16 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Series } from '../domain/series';
 import type { PeriodicityReport } from '../domain/periodicity';
 import type { Forecaster } from '../forecast/types';
-import type { LoadSource } from './sources';
+import { coldStartMoved, ColdStartTracker, type ColdStartPolicy, type ColdStartView } from './coldStart';
+import type { ColdStartSource, LoadSource } from './sources';
 import type { StateStore } from './store';
 import { WorkloadEngine, type WorkloadSpec } from './workloadEngine';
 
 export interface LoopWorkload {
   readonly spec: WorkloadSpec;
   readonly source: LoadSource;
+  /** Measured cold starts (coldStart.source kubeStateMetrics); without it spec.coldStartSeconds is used as configured. */
+  readonly coldStart?: { readonly source: ColdStartSource; readonly policy: ColdStartPolicy };
 }
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>) => void;
@@ -78,10 +81,33 @@ export interface WorkloadStatus {
   readonly consecutiveErrors: number;
   /** Set when the workload's settings could not be turned into an engine. */
   readonly buildError: string | null;
+  /** The cold start planned with, and where it comes from. */
+  readonly coldStart: ColdStartStatus;
+}
+
+export interface ColdStartStatus extends Omit<ColdStartView, 'source'> {
+  /** 'fixed' when configured so, else 'measured' or 'default' (too few pods measured yet). */
+  readonly source: ColdStartView['source'] | 'fixed';
+  /** What the engine plans with now (it follows `seconds` when that moves by more than 10%). */
+  readonly inUse: number;
+  /** Where measurements come from: null when the cold start is configured as fixed. */
+  readonly from: string | null;
+  readonly lastPollAt: number | null;
+  readonly lastError: string | null;
+}
+
+interface ColdStartEntry {
+  readonly tracker: ColdStartTracker;
+  readonly source: ColdStartSource;
+  polledAt: number | null;
+  lastError: string | null;
 }
 
 interface Entry {
+  /** As configured: the identity of the workload (config reloads, persisted state). */
   readonly spec: WorkloadSpec;
+  /** Measured cold starts; null when the cold start is fixed. */
+  readonly cold: ColdStartEntry | null;
   readonly source: LoadSource;
   readonly key: string;
   engine: WorkloadEngine | null;
@@ -129,10 +155,11 @@ export class EngineLoop {
   setWorkloads(workloads: readonly LoopWorkload[]): void {
     const old = new Map(this.entries.map((e) => [e.key, e]));
     this.entries = workloads.map((w) => {
-      const key = `${JSON.stringify(w.spec)}|${w.source.describe}`;
+      const key = `${JSON.stringify(w.spec)}|${w.source.describe}|${w.coldStart ? `${w.coldStart.source.describe} ${JSON.stringify(w.coldStart.policy)}` : ''}`;
       const kept = old.get(key);
       if (kept) return kept;
-      const e: Entry = { spec: w.spec, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, loadTried: false, lastSavedAt: null };
+      const cold = w.coldStart ? { tracker: new ColdStartTracker(w.coldStart.policy), source: w.coldStart.source, polledAt: null, lastError: null } : null;
+      const e: Entry = { spec: w.spec, cold, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, loadTried: false, lastSavedAt: null };
       try {
         e.engine = new WorkloadEngine(w.spec, this.opts.forecasters, this.opts.detect);
       } catch (err) {
@@ -176,7 +203,8 @@ export class EngineLoop {
     const ps = eng?.plannerState;
     if (!store || !h || !ps) return;
     try {
-      await store.save({ id: e.spec.id, spec: e.spec, start: h.start, values: h.values, plannerState: ps, savedAt: now });
+      const coldStart = e.cold ? { seconds: eng.spec.coldStartSeconds, samples: e.cold.tracker.samples } : undefined;
+      await store.save({ id: e.spec.id, spec: e.spec, start: h.start, values: h.values, plannerState: ps, savedAt: now, ...(coldStart ? { coldStart } : {}) });
       e.lastSavedAt = now;
       this.opts.onStateSave?.(e.spec.id, true);
     } catch (err) {
@@ -208,6 +236,12 @@ export class EngineLoop {
     if (end > now) return result('corrupt', 'warn', 'state_rejected', { error: `last sample at ${end} is after now (${now})`, action: 'retrain from the source' });
     const t0 = this.mono();
     try {
+      // The measured cold starts and the value the engine planned with (not re-derived: a value
+      // within 10% of the measurement is kept, and the replay must plan as the engine did).
+      if (e.cold && st.coldStart) {
+        e.cold.tracker.add(st.coldStart.samples);
+        e.engine = new WorkloadEngine({ ...e.spec, coldStartSeconds: st.coldStart.seconds }, this.opts.forecasters, this.opts.detect);
+      }
       e.engine!.replay(st.start, st.values);
     } catch (err) {
       e.engine = new WorkloadEngine(e.spec, this.opts.forecasters, this.opts.detect);
@@ -262,6 +296,7 @@ export class EngineLoop {
         this.log('error', 'state_restore_failed', { workload: e.spec.id, error: (err as Error).stack ?? String(err) });
       }
     }
+    if (e.cold && (e.cold.polledAt === null || now - e.cold.polledAt >= e.cold.tracker.policy.refreshSeconds)) await this.pollColdStart(e, e.cold, now);
     const eng = e.engine;
     const step = e.spec.step;
     const earliest = now - e.spec.historySeconds;
@@ -310,6 +345,46 @@ export class EngineLoop {
     else if (d && fed > 0 && d.reason !== before) this.log('info', 'decision', { workload: e.spec.id, replicas: d.appliedReplicas, reason: d.reason, message: d.message });
   }
 
+  /**
+   * Asks for the workload's pods' cold starts, and when the cold start to plan with moved by more
+   * than 10% from the one in use, rebuilds the engine with it by replaying its history (the
+   * forecaster's lead-window target and the planner's lead follow the cold start; the replay keeps
+   * the engine equal to a backtest run with the new value). Never throws: a failed poll keeps the
+   * cold start in use, logged and shown in /status.
+   */
+  private async pollColdStart(e: Entry, cold: ColdStartEntry, now: number): Promise<void> {
+    cold.polledAt = now;
+    const q0 = this.mono();
+    try {
+      const r = await cold.source.poll(now);
+      this.opts.onQuery?.(e.spec.id, (this.mono() - q0) / 1000);
+      cold.tracker.add(r.samples);
+      if (cold.lastError !== null) this.log('info', 'cold_start_poll_recovered', { workload: e.spec.id });
+      cold.lastError = null;
+      if (r.rejected.length > 0) this.log('debug', 'cold_start_pods_skipped', { workload: e.spec.id, pods: r.rejected.slice(0, 5) });
+    } catch (err) {
+      this.opts.onQuery?.(e.spec.id, (this.mono() - q0) / 1000, (err as { kind?: string }).kind ?? 'error');
+      if (cold.lastError === null) this.log('warn', 'cold_start_poll_failed', { workload: e.spec.id, error: (err as Error).message, action: 'keep the cold start in use' });
+      cold.lastError = (err as Error).message;
+      return;
+    }
+    const eng = e.engine;
+    const v = cold.tracker.view();
+    if (!eng || !coldStartMoved(eng.spec.coldStartSeconds, v.seconds)) return;
+    const t0 = this.mono();
+    const fresh = new WorkloadEngine({ ...eng.spec, coldStartSeconds: v.seconds }, this.opts.forecasters, this.opts.detect);
+    const h = eng.history();
+    if (h) fresh.replay(h.start, h.values);
+    e.engine = fresh;
+    this.log('info', 'cold_start_changed', { workload: e.spec.id, from: eng.spec.coldStartSeconds, to: v.seconds, source: v.source, pods: v.samples, replayedSamples: h?.values.length ?? 0, replaySeconds: (this.mono() - t0) / 1000 });
+  }
+
+  /** Measured cold-start seconds of a workload (ascending; empty when none or fixed), for /metrics. */
+  coldStartSamples(namespace: string, id: string): readonly number[] {
+    const e = this.entries.find((x) => x.spec.namespace === namespace && x.spec.id === id);
+    return e?.cold?.tracker.seconds ?? [];
+  }
+
   /** Every workload with its engine (null when its settings were rejected). */
   workloads(): readonly { readonly id: string; readonly namespace: string; readonly name: string; readonly engine: WorkloadEngine | null }[] {
     return this.entries.map((e) => ({ id: e.spec.id, namespace: e.spec.namespace, name: e.spec.name, engine: e.engine }));
@@ -335,6 +410,13 @@ export class EngineLoop {
       lastErrorAt: e.lastErrorAt,
       consecutiveErrors: e.consecutiveErrors,
       buildError: e.buildError,
+      coldStart: this.coldStartStatus(e),
     }));
+  }
+
+  private coldStartStatus(e: Entry): ColdStartStatus {
+    const inUse = e.engine?.spec.coldStartSeconds ?? e.spec.coldStartSeconds;
+    if (!e.cold) return { seconds: e.spec.coldStartSeconds, source: 'fixed', samples: 0, p50: null, max: null, inUse, from: null, lastPollAt: null, lastError: null };
+    return { ...e.cold.tracker.view(), inUse, from: e.cold.source.describe, lastPollAt: e.cold.polledAt, lastError: e.cold.lastError };
   }
 }

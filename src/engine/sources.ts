@@ -5,7 +5,8 @@
  * NaN where nothing came back.
  */
 import type { PrometheusClient } from '../collector/client';
-import { queryForWorkload } from '../collector/promql';
+import { coldStartSeconds, type ColdStartRejection, type ColdStartSample } from '../collector/coldStart';
+import { coldStartQueries, queryForWorkload } from '../collector/promql';
 import type { Workload } from '../config/schema';
 import { demoLoad, type WorkloadShape, defaultShape } from '../demo/workload';
 import type { Series } from '../domain/series';
@@ -79,5 +80,37 @@ export class PrometheusLoadSource implements LoadSource {
     const r = await this.client.instant(this.query, t);
     const first = r.samples[0];
     return { time: t, value: r.samples.length === 1 && first ? first.value : NaN };
+  }
+}
+
+/** Where a workload's measured cold starts come from: the pods that went from created to ready. */
+export interface ColdStartSource {
+  readonly describe: string;
+  /** The workload's pods at `now`: those measured, and why the others were left out. */
+  poll(now: number): Promise<{ samples: ColdStartSample[]; rejected: ColdStartRejection[] }>;
+}
+
+/**
+ * Cold starts from kube-state-metrics in Prometheus: kube_pod_created and
+ * kube_pod_status_ready_time of the workload's pods (coldStartQueries), joined per pod.
+ */
+export class PrometheusColdStartSource implements ColdStartSource {
+  readonly describe: string;
+  private readonly queries: { created: string; ready: string };
+  private readonly maxSeconds: number;
+
+  constructor(
+    private readonly client: PrometheusClient,
+    workload: Workload,
+  ) {
+    if (workload.coldStart.source !== 'kubeStateMetrics') throw new Error(`workload ${workload.name}: coldStart.source is "${workload.coldStart.source}", not kubeStateMetrics`);
+    this.maxSeconds = workload.coldStart.maxSeconds;
+    this.queries = coldStartQueries(workload);
+    this.describe = `${client.server} ${this.queries.created} / ${this.queries.ready}`;
+  }
+
+  async poll(now: number): Promise<{ samples: ColdStartSample[]; rejected: ColdStartRejection[] }> {
+    const [created, ready] = await Promise.all([this.client.instant(this.queries.created, now), this.client.instant(this.queries.ready, now)]);
+    return coldStartSeconds(created.samples, ready.samples, { maxSeconds: this.maxSeconds });
   }
 }

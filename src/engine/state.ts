@@ -15,7 +15,8 @@
  * File format (JSON, one object):
  *   { "format": "prescale.workload-state", "version": 1, "id", "spec": <WorkloadSpec>,
  *     "step", "start", "count", "values": <base64 of little-endian float64 x count>,
- *     "sha256": <hex of those bytes>, "plannerState", "savedAt" }
+ *     "sha256": <hex of those bytes>, "plannerState", "savedAt",
+ *     "coldStart"?: { "seconds": <planned with>, "samples": [{ namespace, pod, created, seconds }] } }
  * e.g. 3 days of history at 60 s: up to 8,640 samples = 69,120 bytes = 92,160 base64 characters, ~93 kB a file.
  *
  * Anything unexpected (not JSON, another format, another version, a changed spec, a checksum
@@ -23,12 +24,13 @@
  * what was expected: the caller retrains, logs it and counts it, and never crashes.
  */
 import { createHash } from 'node:crypto';
+import type { ColdStartSample } from '../collector/coldStart';
 import type { PlannerState } from '../planner';
 import type { WorkloadSpec } from './workloadEngine';
 
 export const STATE_FORMAT = 'prescale.workload-state';
-/** Bump when the meaning of a field changes: files of other versions are retrained from the source. */
-export const STATE_VERSION = 1;
+/** Bump when the meaning of a field changes: files of other versions are retrained from the source. Version 2: coldStart. */
+export const STATE_VERSION = 2;
 
 export interface WorkloadState {
   readonly id: string;
@@ -40,6 +42,11 @@ export interface WorkloadState {
   readonly plannerState: PlannerState;
   /** Unix seconds (the service clock) when it was encoded. */
   readonly savedAt: number;
+  /**
+   * Measured cold starts (coldStart.source kubeStateMetrics): the cold start the engine planned
+   * with (the spec's coldStartSeconds is the configured default) and the pods measured.
+   */
+  readonly coldStart?: { readonly seconds: number; readonly samples: readonly ColdStartSample[] };
 }
 
 /** Why a state file was not used. Each one means "retrain from the source". */
@@ -73,6 +80,7 @@ export function encodeState(s: WorkloadState): string {
     sha256: sha256(bytes),
     plannerState: s.plannerState,
     savedAt: s.savedAt,
+    ...(s.coldStart ? { coldStart: s.coldStart } : {}),
   });
 }
 
@@ -97,7 +105,7 @@ export function decodeState(text: string, expected: WorkloadSpec): DecodeResult 
   if (!isObj(raw.spec)) return corrupt(`spec is ${JSON.stringify(raw.spec)}, expected an object`);
   if (JSON.stringify(raw.spec) !== specKey(expected)) return { ok: false, reason: 'spec_changed', message: `the workload's settings changed since the state was saved (saved ${JSON.stringify(raw.spec)})` };
   const step = expected.step;
-  const { start, count, values, sha256: sum, plannerState, savedAt } = raw;
+  const { start, count, values, sha256: sum, plannerState, savedAt, coldStart } = raw;
   if (typeof start !== 'number' || !Number.isFinite(start) || start % step !== 0) return corrupt(`start is ${JSON.stringify(start)}, expected unix seconds on the ${step} s grid`);
   // The engine keeps at most 2 x historySeconds of samples (WorkloadEngine.fedCap).
   const cap = 2 * Math.ceil(expected.historySeconds / step);
@@ -108,8 +116,25 @@ export function decodeState(text: string, expected: WorkloadSpec): DecodeResult 
   if (typeof sum !== 'string' || sum !== sha256(bytes)) return corrupt(`sha256 of values does not match (file truncated or edited)`);
   if (!isObj(plannerState) || plannerState.version !== 1) return corrupt(`plannerState is ${JSON.stringify(plannerState)?.slice(0, 80)}, expected a planner state of version 1`);
   if (typeof savedAt !== 'number' || !Number.isFinite(savedAt)) return corrupt(`savedAt is ${JSON.stringify(savedAt)}, expected unix seconds`);
+  const cold = decodeColdStart(coldStart);
+  if (typeof cold === 'string') return corrupt(cold);
   const out = new Float64Array(count);
   // Any double is a value the engine may have fed (the checksum already vouches for the bytes).
   for (let i = 0; i < count; i++) out[i] = bytes.readDoubleLE(i * 8);
-  return { ok: true, state: { id: expected.id, spec: expected, start, values: out, plannerState: plannerState as unknown as PlannerState, savedAt } };
+  return { ok: true, state: { id: expected.id, spec: expected, start, values: out, plannerState: plannerState as unknown as PlannerState, savedAt, ...(cold ? { coldStart: cold } : {}) } };
+}
+
+/** The optional coldStart field: undefined when absent, an error message when malformed. */
+function decodeColdStart(v: unknown): WorkloadState['coldStart'] | string {
+  if (v === undefined) return undefined;
+  if (!isObj(v)) return `coldStart is ${JSON.stringify(v)?.slice(0, 80)}, expected an object { seconds, samples }`;
+  if (typeof v.seconds !== 'number' || !(v.seconds > 0)) return `coldStart.seconds is ${JSON.stringify(v.seconds)}, expected a number of seconds > 0`;
+  if (!Array.isArray(v.samples)) return `coldStart.samples is ${JSON.stringify(v.samples)?.slice(0, 80)}, expected an array`;
+  const samples: ColdStartSample[] = [];
+  for (const [i, x] of v.samples.entries()) {
+    const ok = isObj(x) && typeof x.namespace === 'string' && typeof x.pod === 'string' && Number.isFinite(x.created) && Number.isFinite(x.seconds) && (x.seconds as number) >= 0;
+    if (!ok) return `coldStart.samples[${i}] is ${JSON.stringify(x)?.slice(0, 80)}, expected { namespace, pod, created, seconds >= 0 }`;
+    samples.push({ namespace: x.namespace as string, pod: x.pod as string, created: x.created as number, seconds: x.seconds as number });
+  }
+  return { seconds: v.seconds, samples };
 }

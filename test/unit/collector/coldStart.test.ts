@@ -1,4 +1,4 @@
-import { coldStartSeconds, coldStartEstimate, mergeColdStarts } from '../../../src/collector/coldStart';
+import { coldStartSeconds, mergeColdStarts } from '../../../src/collector/coldStart';
 
 const s = (pod: string, value: number, ns = 'llm') => ({ labels: Object.freeze({ namespace: ns, pod }), time: 0, value });
 
@@ -26,21 +26,8 @@ describe('coldStartSeconds', () => {
   });
 });
 
-describe('coldStartEstimate', () => {
-  const mk = (xs: number[]) => xs.map((v, i) => ({ namespace: 'n', pod: `p${i}`, created: i, seconds: v }));
-  test('default until samples exist', () => {
-    expect(coldStartEstimate([], 420)).toEqual({ seconds: 420, source: 'default', count: 0 });
-    expect(coldStartEstimate(mk([30]), 420, 0.9, 3)).toMatchObject({ seconds: 420, source: 'default', count: 1 });
-  });
-  test('type-7 quantiles of the measured distribution', () => {
-    // [30, 40, 50, 60, 200]: h = 4 * 0.9 = 3.6 -> 60 + 0.6 * 140 = 144.
-    const e = coldStartEstimate(mk([200, 30, 50, 40, 60]), 420);
-    expect(e.source).toBe('measured');
-    expect(e.seconds).toBeCloseTo(144, 9);
-    expect(e.p50).toBe(50);
-    expect(e.max).toBe(200);
-  });
-  test('mergeColdStarts dedupes by pod and creation, keeps the newest', () => {
+describe('mergeColdStarts', () => {
+  test('dedupes by pod and creation, keeps the newest', () => {
     const a = { namespace: 'n', pod: 'x', created: 1, seconds: 10 };
     const b = { namespace: 'n', pod: 'x', created: 2, seconds: 20 };
     const c = { namespace: 'n', pod: 'y', created: 3, seconds: 5 };

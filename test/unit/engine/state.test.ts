@@ -46,8 +46,8 @@ describe('encodeState / decodeState', () => {
     ['truncated to nothing', '', 'corrupt', /not JSON/],
     ['an array', '[1,2]', 'corrupt', /an array/],
     ['another format', edit({ format: 'something-else' }), 'corrupt', /format is "something-else", expected "prescale.workload-state"/],
-    ['an old version', edit({ version: 0 }), 'old_version', /version is 0, expected 1/],
-    ['a newer version', edit({ version: STATE_VERSION + 1 }), 'old_version', /version is 2/],
+    ['an old version', edit({ version: 1 }), 'old_version', new RegExp(`version is 1, expected ${STATE_VERSION}`)],
+    ['a newer version', edit({ version: STATE_VERSION + 1 }), 'old_version', new RegExp(`version is ${STATE_VERSION + 1}`)],
     ['another workload', edit({ id: 'other' }), 'corrupt', /id is "other"/],
     ['changed settings', edit({ spec: { ...spec, maxReplicas: 40 } }), 'spec_changed', /settings changed/],
     ['start off the grid', edit({ start: T0 + 7 }), 'corrupt', /start is \d+, expected unix seconds on the 60 s grid/],
@@ -62,6 +62,18 @@ describe('encodeState / decodeState', () => {
     if (r.ok) return;
     expect(r.reason).toBe(reason);
     expect(r.message).toMatch(message);
+  });
+
+  test('a measured cold start round-trips; a malformed one is corrupt, naming the field', () => {
+    const coldStart = { seconds: 588, samples: [{ namespace: 'llm', pod: 'chat-1', created: T0 - 900, seconds: 587.5 }] };
+    const r = decodeState(encodeState(state({ coldStart })), spec);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state.coldStart).toEqual(coldStart);
+    const fixed = decodeState(encodeState(state()), spec);
+    expect(fixed.ok && 'coldStart' in fixed.state).toBe(false);
+    const bad = decodeState(edit({ coldStart: { seconds: 588, samples: [{ namespace: 'llm', pod: 'chat-1', created: T0, seconds: -5 }] } }), spec);
+    expect(bad).toMatchObject({ ok: false, reason: 'corrupt', message: expect.stringMatching(/coldStart\.samples\[0\] is .*expected \{ namespace, pod, created, seconds >= 0 \}/) });
+    expect(decodeState(edit({ coldStart: { seconds: 0, samples: [] } }), spec)).toMatchObject({ ok: false, message: expect.stringMatching(/coldStart\.seconds is 0, expected a number of seconds > 0/) });
   });
 
   test('the file names its format and version', () => {
