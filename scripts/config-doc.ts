@@ -107,6 +107,7 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'workloads[].forecast.horizonSeconds': 'How far ahead to forecast; must cover the cold start, or a pod asked for now comes too late.',
   'workloads[].forecast.stepSeconds': 'Sample step of the collected series (and of the forecast).',
   'workloads[].forecast.historySeconds': 'History backfilled at start (7 days covers a weekly period once).',
+  'workloads[].forecast.refitEverySeconds': 'Regular refit cadence: periodicity detection and a fit of every model on the history kept (the first days refit more often, as the history grows). Each workload refits at its own phase of the cadence (a hash of its name), so a fleet never refits in one tick. A model whose fit fails keeps its previous fit and is retried after 1 h, then 2 h, 4 h ... up to the cadence.',
 };
 
 /** The ConfigMap keys (src/config/prometheusSource.ts SOURCE_KEYS), with what each means. */

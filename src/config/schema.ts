@@ -129,6 +129,8 @@ export const forecastSchema = z.strictObject({
   stepSeconds: z.number().int().min(1).max(3_600).default(60),
   /** History backfilled at start (7 days covers a weekly period once). */
   historySeconds: z.number().int().positive().max(90 * 86_400).default(7 * 86_400),
+  /** Regular refit cadence: periodicity detection and a fit of every model on the history kept. */
+  refitEverySeconds: z.number().int().min(600).max(7 * 86_400).default(86_400),
 });
 
 function isCron(expr: string): boolean {

@@ -8,8 +8,12 @@
  * stacked), and destroyed by stop(). Time always comes from the injected clock, so tests drive
  * tick() by hand with a fake clock and schedule nothing.
  *
- * Refits are not a separate timer: the online forecaster refits on its own sample-driven cadence
- * (geometric early on, then daily), so that the service's forecasts stay equal to the backtest's.
+ * Refits run inside the tick, on the data's clock: the online forecaster refits on its own
+ * sample-driven cadence (geometric early on, then every forecast.refitEverySeconds at a phase
+ * hashed from the workload's name), so the service's forecasts stay equal to the backtest's, and a
+ * fleet's refits are spread over the cadence (about 0.7 per tick for 1,000 workloads refitted
+ * daily at 60 s steps) instead of stalling one tick (and the API) with all of them. A model whose
+ * fit throws keeps its previous fit and is retried after 1 h, 2 h, 4 h ... (OnlineForecaster).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Series } from '../domain/series';
@@ -39,6 +43,8 @@ export interface LoopOptions {
   /** false: schedule nothing (tests call tick() themselves). Default true. */
   readonly schedule?: boolean;
   readonly log?: LogFn;
+  /** Workloads collected and decided at once in a tick. Default 16. */
+  readonly concurrency?: number;
   /** A decision tick over all workloads took `seconds` (monotonic). */
   readonly onTick?: (seconds: number) => void;
   /** A collector query finished after `seconds`; `errorKind` (the PrometheusError kind, else 'error') when it failed. */
@@ -83,6 +89,8 @@ export interface WorkloadStatus {
   readonly buildError: string | null;
   /** The cold start planned with, and where it comes from. */
   readonly coldStart: ColdStartStatus;
+  /** Models whose latest fit failed: each keeps its previous fit and is retried with backoff. */
+  readonly modelFitFailures: readonly { readonly model: string; readonly error: string; readonly failures: number }[];
 }
 
 export interface ColdStartStatus extends Omit<ColdStartView, 'source'> {
@@ -120,6 +128,9 @@ interface Entry {
   loadTried: boolean;
   lastSavedAt: number | null;
 }
+
+/** Workloads collected at once (see LoopOptions.concurrency). */
+export const DEFAULT_CONCURRENCY = 16;
 
 /** Default save cadence, seconds (see LoopOptions.saveEverySeconds). */
 export const DEFAULT_SAVE_EVERY = 300;
@@ -277,8 +288,15 @@ export class EngineLoop {
   private async tickOnce(): Promise<void> {
     const t0 = this.mono();
     const now = this.opts.clock();
-    // Workloads are collected concurrently: with Prometheus each is one small query_range.
-    await Promise.all(this.entries.map((e) => this.tickWorkload(e, now)));
+    // Workloads are collected concurrently, but at most `concurrency` at a time: at start every
+    // workload backfills its whole history (7 days at 60 s: 10,080 points, ~0.5 MB of JSON), and
+    // 1,000 of those at once would flood Prometheus and hold them all in memory together.
+    const entries = this.entries;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) await this.tickWorkload(entries[next++]!, now);
+    };
+    await Promise.all(Array.from({ length: Math.min(entries.length, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
     this.opts.onTick?.((this.mono() - t0) / 1000);
   }
 
@@ -328,6 +346,7 @@ export class EngineLoop {
       series = { start: Math.ceil(from / step) * step, step, values: new Float64Array(0) };
     }
     const before = eng.latestDecision?.reason;
+    const failingBefore = eng.fitFailures.length;
     const wasWarm = eng.latestDecision !== null;
     let fed: number;
     try {
@@ -340,6 +359,7 @@ export class EngineLoop {
       return;
     }
     const d = eng.latestDecision;
+    for (const f of eng.fitFailures.length !== failingBefore ? eng.fitFailures : []) this.log('warn', 'model_fit_failed', { workload: e.spec.id, model: f.model, error: f.error, failures: f.failures, action: 'keep the previous fit, retry later' });
     if (store && fed > 0 && (e.lastSavedAt === null || now - e.lastSavedAt >= (this.opts.saveEverySeconds ?? DEFAULT_SAVE_EVERY))) await this.save(e, now);
     if (!wasWarm && d) this.log('info', 'workload_warm', { workload: e.spec.id, steps: fed, replicas: d.appliedReplicas, stage: eng.stage });
     else if (d && fed > 0 && d.reason !== before) this.log('info', 'decision', { workload: e.spec.id, replicas: d.appliedReplicas, reason: d.reason, message: d.message });
@@ -411,6 +431,7 @@ export class EngineLoop {
       consecutiveErrors: e.consecutiveErrors,
       buildError: e.buildError,
       coldStart: this.coldStartStatus(e),
+      modelFitFailures: (e.engine?.fitFailures ?? []).map((f) => ({ model: f.model, error: f.error, failures: f.failures })),
     }));
   }
 

@@ -30,6 +30,14 @@ export interface OnlineOptions {
   readonly detect: (values: Float64Array, step: number) => PeriodicityReport;
   /** Refit cadence once past the early stage. Default 24 h. */
   readonly refitEverySeconds?: number;
+  /**
+   * Where in the cadence regular refits fall, in steps (default 0): a refit is due at index i when
+   * (i + refitOffsetSteps) is a multiple of the cadence. A service gives each workload its own
+   * offset, so that 1,000 workloads started together do not all refit in the same tick.
+   */
+  readonly refitOffsetSteps?: number;
+  /** A model whose fit threw is retried after this many seconds, doubling up to the refit cadence. Default 1 h. */
+  readonly retryAfterSeconds?: number;
   /** History kept and fitted on. Default 8 weeks (enough for a weekly pattern seen 8 times). */
   readonly historySeconds?: number;
   /** Half-life of the error average behind the ensemble weights. Default 1 day. */
@@ -76,6 +84,17 @@ export interface Snapshot {
   readonly weights: Readonly<Record<string, number>>;
 }
 
+/** A model whose latest fit threw: it keeps its previous fit (if any) until a retry succeeds. */
+export interface FitFailure {
+  readonly model: string;
+  readonly error: string;
+  /** Index of the sample at which the fit failed, and of the next try. */
+  readonly index: number;
+  readonly retryAt: number;
+  /** Consecutive failures. */
+  readonly failures: number;
+}
+
 interface Pending {
   readonly due: number; // index of the sample that completes the outcome
   readonly origin: number;
@@ -116,6 +135,8 @@ export class OnlineForecaster {
   private periods: number[] = [];
   private lastFitLen = 0;
   private lastFitIndex = -Infinity;
+  /** Per model slot: its current fit failure, or null. */
+  private readonly failed: (FitFailure | null)[];
   private levelScale = NaN; // EW mean of |y|, the floor for residual scales
   private lastPred: Float64Array | null = null; // per-model predictions at the latest origin
   private lastSnapshot: Snapshot | null = null;
@@ -127,6 +148,8 @@ export class OnlineForecaster {
     const conformal = { ...defaultConformal(options.upperQuantile, stepsPerDay), ...options.conformal };
     this.opts = {
       refitEverySeconds: DAY,
+      refitOffsetSteps: 0,
+      retryAfterSeconds: 3600,
       historySeconds: 8 * WEEK,
       errorHalfLifeSeconds: DAY,
       correctMedian: true,
@@ -156,6 +179,7 @@ export class OnlineForecaster {
       qHead: 0,
     }));
     this.models = options.forecasters.map(() => null);
+    this.failed = options.forecasters.map(() => null);
     const cap = Math.ceil(this.opts.historySeconds / options.step);
     // Start small and grow (see push): a service holds one forecaster per workload, so memory
     // should follow the history actually seen, not the 8-week maximum.
@@ -193,7 +217,10 @@ export class OnlineForecaster {
     }
 
     if (this.refitDue(index)) this.refit(index);
-    else for (const m of this.models) m?.update(value);
+    else {
+      for (const m of this.models) m?.update(value);
+      if (this.failed.some((f) => f !== null && f.retryAt <= index)) this.retryFailed(index);
+    }
 
     return this.forecastAt(index);
   }
@@ -272,21 +299,70 @@ export class OnlineForecaster {
     // the daily and weekly patterns become visible; afterwards on the fixed cadence.
     if (this.len >= this.lastFitLen * 1.5 && this.lastFitLen < stepsPerDay * 2) return true;
     for (const mark of [2 * stepsPerDay, 14 * stepsPerDay]) if (this.lastFitLen < mark && this.len >= mark) return true;
-    return index - this.lastFitIndex >= this.opts.refitEverySeconds / this.opts.step;
+    const every = Math.max(1, Math.round(this.opts.refitEverySeconds / this.opts.step));
+    // On the workload's own phase of the cadence, and at least half a cadence after the last fit.
+    return (index + this.opts.refitOffsetSteps) % every === 0 && index - this.lastFitIndex >= every / 2;
+  }
+
+  /** Models whose fit is failing now (empty when all fit). */
+  get fitFailures(): readonly FitFailure[] {
+    return this.failed.filter((f): f is FitFailure => f !== null);
+  }
+
+  /**
+   * Fits model slot i on `history`. A fit that throws (a numerical failure, a backend error)
+   * never stops the forecaster: the model keeps its previous fit, which goes on being updated, and
+   * the fit is retried retryAfterSeconds later, the delay doubling up to the refit cadence.
+   */
+  private fitModel(i: number, history: Float64Array, ctx: FitContext, index: number): void {
+    const f = this.opts.forecasters[i]!;
+    try {
+      this.models[i] = this.len >= f.minHistory(ctx) ? f.fit(history, ctx) : null;
+      this.failed[i] = null;
+    } catch (err) {
+      const prev = this.failed[i];
+      const failures = (prev?.failures ?? 0) + 1;
+      const every = Math.round(this.opts.refitEverySeconds / this.opts.step);
+      const wait = Math.min(every, Math.round((this.opts.retryAfterSeconds / this.opts.step) * 2 ** (failures - 1)));
+      this.failed[i] = { model: f.name, error: err instanceof Error ? err.message : String(err), index, retryAt: index + Math.max(1, wait), failures };
+    }
+  }
+
+  /** Refits only the models whose last fit failed, on the current history and periods. */
+  private retryFailed(index: number): void {
+    const history = this.values.slice(0, this.len);
+    const ctx: FitContext = { step: this.opts.step, periods: this.periods, maxHorizon: this.maxHorizon, seed: this.opts.seed };
+    this.failed.forEach((f, i) => {
+      if (f && f.retryAt <= index) this.fitModel(i, history, ctx, index);
+    });
   }
 
   private refit(index: number): void {
     const history = this.values.slice(0, this.len);
-    const report = this.opts.detect(history, this.opts.step);
+    let report: PeriodicityReport;
+    try {
+      report = this.opts.detect(history, this.opts.step);
+    } catch (err) {
+      // Keep the periods found before; the models are refitted with them.
+      this.stageReason = `${this.stage}: periodicity detection failed (${err instanceof Error ? err.message : String(err)}); kept the periods found before`;
+      this.fitAll(history, index);
+      return;
+    }
     this.periods = report.periods.map((p) => p.samples);
     const labels = new Set(report.periods.map((p) => p.label));
     this.stage = labels.has('weekly') ? 'weekly' : labels.has('daily') ? 'daily' : report.periodic ? 'seasonal' : 'level';
     const what = report.periods.map((p) => `${p.label} ${formatDuration(p.seconds)} (strength ${p.strength.toFixed(2)})`).join(', ');
     // e.g. "periods: weekly 1 week (strength 0.59), daily 1 day (strength 0.46)" or "level: aperiodic: ..."
     this.stageReason = report.periodic ? `periods: ${what}` : `level: ${report.reason}`;
+    this.fitAll(history, index);
+  }
+
+  private fitAll(history: Float64Array, index: number): void {
     const ctx: FitContext = { step: this.opts.step, periods: this.periods, maxHorizon: this.maxHorizon, seed: this.opts.seed };
-    this.opts.forecasters.forEach((f, i) => {
-      this.models[i] = this.len >= f.minHistory(ctx) ? f.fit(history, ctx) : null;
+    this.opts.forecasters.forEach((_f, i) => {
+      this.fitModel(i, history, ctx, index);
+      // A model whose refit just failed keeps its previous fit, which still needs this sample.
+      if (this.failed[i]?.index === index) this.models[i]?.update(history[history.length - 1]!);
     });
     this.lastFitLen = this.len;
     this.lastFitIndex = index;

@@ -106,6 +106,7 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     return r ? (r.mode === 'proactive' ? 1 : 0) : null;
   });
   perWorkload('prescale_cold_start_seconds', 'Cold start (pod created to ready, high percentile) the plan uses.', (e) => e.spec.coldStartSeconds);
+  perWorkload('prescale_model_fit_failing', 'Models whose latest fit failed (each keeps its previous fit and is retried with backoff; /status names them and the error).', (e) => e.fitFailures.length);
   perWorkload('prescale_data_age_seconds', 'Seconds since the newest finite load sample.', (e, n) => e.dataAge(n));
   perWorkload('prescale_decision_timestamp_seconds', 'Unix time of the latest decision (the grid time of its sample).', (e, n) => rec(e, n)?.time);
 

@@ -24,7 +24,7 @@ describe('parseConfig', () => {
     expect(w.minReplicas).toBe(1);
     expect(w.mode).toBe('observer');
     expect(w.targetUtilization).toBe(0.7);
-    expect(w.forecast).toEqual({ upperQuantile: 0.9, horizonSeconds: 1800, stepSeconds: 60, historySeconds: 604800 });
+    expect(w.forecast).toEqual({ upperQuantile: 0.9, horizonSeconds: 1800, stepSeconds: 60, historySeconds: 604800, refitEverySeconds: 86400 });
     expect(w.target.kind).toBe('Deployment');
     expect(Object.isFrozen(r.value)).toBe(true);
     expect(Object.isFrozen(w.forecast)).toBe(true);

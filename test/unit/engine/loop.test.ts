@@ -41,6 +41,28 @@ function makeLoop(workloads: ConstructorParameters<typeof EngineLoop>[0], clock:
 }
 
 describe('EngineLoop', () => {
+  it('collects at most `concurrency` workloads at once, and every one of them', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const demo = new DemoSource(defaultShape);
+    const slow: LoadSource = {
+      describe: 'slow demo',
+      async backfill(start, end, step) {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return demo.backfill(start, end, step);
+      },
+      latest: (now, step) => demo.latest(now, step),
+    };
+    const workloads = Array.from({ length: 12 }, (_, i) => ({ spec: spec({ id: `w${i}`, historySeconds: 3600 }), source: slow }));
+    const { loop } = makeLoop(workloads, () => T0, { concurrency: 3 });
+    await loop.start();
+    expect(maxInFlight).toBe(3);
+    expect(loop.status().every((s) => s.warm)).toBe(true);
+  });
+
+
   it('warms up from the history window and is ready once every workload has decided', async () => {
     const { loop, logs, queries } = makeLoop([{ spec: spec(), source: new DemoSource(defaultShape) }], () => T0);
     expect(loop.ready).toBe(false);

@@ -153,3 +153,72 @@ describe('OnlineForecaster', () => {
     expect(rollingForecast({ start: 0, step: 60, values: y }, opts)).toEqual(rollingForecast({ start: 0, step: 60, values: y }, opts));
   });
 });
+
+describe('OnlineForecaster refits', () => {
+  const opts = { step: 3600, targets: [{ kind: 'point' as const, steps: 1 }], upperQuantile: 0.9, seed: 1, detect: aperiodic };
+
+  it('fall on the workload\'s own phase of the cadence once past the early stage', () => {
+    // Hourly steps, daily cadence: early refits at 6, 9, 14, 21, 32, 48 (history x1.5 and the 2-day mark), then every 24 steps.
+    const at = (offset: number) => {
+      const of = new OnlineForecaster({ ...opts, forecasters: [last], refitOffsetSteps: offset });
+      for (const y of noisy(24 * 8, 1)) of.observe(y);
+      return of.refits.filter((i) => i > 48);
+    };
+    expect(at(0)).toEqual([72, 96, 120, 144, 168]);
+    expect(at(5)).toEqual([67, 91, 115, 139, 163, 187]);
+    // At least half a cadence after the last fit: an offset landing just after the early stage waits a cadence.
+    expect(at(23)).toEqual([73, 97, 121, 145, 169]);
+  });
+
+  it('a model whose fit throws keeps its previous fit and is retried after 1 h, 2 h, 4 h ...; the others go on', () => {
+    let failFrom = Infinity;
+    let fits = 0;
+    const flaky: Forecaster = {
+      name: 'flaky',
+      minHistory: () => 1,
+      fit(h) {
+        fits++;
+        if (h.length >= failFrom) throw new Error('Cholesky failed: matrix not positive definite');
+        return last.fit(h, { step: 60, periods: [], maxHorizon: 1, seed: 1 });
+      },
+    };
+    const of = new OnlineForecaster({ ...opts, step: 60, forecasters: [flaky, mean], refitEverySeconds: 86400 });
+    const ys = noisy(1440 * 4, 2);
+    let i = 0;
+    for (; i < 1440 * 2 + 10; i++) of.observe(ys[i]!);
+    expect(of.fitFailures).toEqual([]);
+    failFrom = 0; // every fit from now on fails
+    const fitsBefore = fits;
+    for (; i < 1440 * 4; i++) {
+      const snap = of.observe(ys[i]!);
+      expect(snap.forecasts![0]!.p50).toBeGreaterThan(0); // forecasts go on throughout
+    }
+    const f = of.fitFailures;
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ model: 'flaky', error: 'Cholesky failed: matrix not positive definite' });
+    // The first failure at the daily refit (index 4,320; the 2-day mark refit was at 2,879), then
+    // retries 60, 120, 240, 480 steps later: 4380, 4500, 4740, 5220; the next at 6180 > 5759.
+    const tries = fits - fitsBefore;
+    expect(f[0]!.failures).toBe(tries);
+    expect(tries).toBe(5);
+    expect(f[0]!.index).toBe(5220);
+    expect(f[0]!.retryAt).toBe(5220 + 960);
+    // The previous fit was kept and kept updated: 'flaky' (last value) still forecasts the latest sample.
+    expect(of.latest()!.weights).toHaveProperty('flaky');
+  });
+
+  it('a periodicity detection that throws keeps the periods found before and still refits the models', () => {
+    let throwNow = false;
+    const detect = (): PeriodicityReport => {
+      if (throwNow) throw new Error('FFT size mismatch');
+      return aperiodic();
+    };
+    const of = new OnlineForecaster({ ...opts, forecasters: [last], detect });
+    for (const y of noisy(60, 3)) of.observe(y);
+    throwNow = true;
+    const before = of.refits.length;
+    for (const y of noisy(48, 4)) of.observe(y);
+    expect(of.refits.length).toBeGreaterThan(before);
+    expect(of.latest()!.stageReason).toMatch(/periodicity detection failed \(FFT size mismatch\); kept the periods found before/);
+  });
+});
