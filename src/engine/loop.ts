@@ -294,7 +294,12 @@ export class EngineLoop {
     const entries = this.entries;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < entries.length) await this.tickWorkload(entries[next++]!, now);
+      while (next < entries.length) {
+        await this.tickWorkload(entries[next++]!, now);
+        // Let the API answer between two workloads: a tick over 1,000 workloads (or one with a
+        // refit in it) must not hold a request for its whole length.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     };
     await Promise.all(Array.from({ length: Math.min(entries.length, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
     this.opts.onTick?.((this.mono() - t0) / 1000);

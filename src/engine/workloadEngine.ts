@@ -54,6 +54,16 @@ export interface WorkloadSpec {
 }
 
 /**
+ * History the forecaster keeps and fits on: twice the backfilled window, at most 8 weeks. Twice,
+ * so that a workload backfilled with 7 days sees a weekly pattern twice after a week of running,
+ * and a restart within historySeconds of the warm-up replays the engine's whole life (exact).
+ * Bounded, so memory is: e.g. 7 days at 60 s: 20,160 samples, 161 kB (+1/8 slack).
+ */
+export function keptSeconds(spec: Pick<WorkloadSpec, 'historySeconds' | 'step'>): number {
+  return Math.min(2 * Math.ceil(spec.historySeconds / spec.step), Math.ceil((8 * 7 * 86400) / spec.step)) * spec.step;
+}
+
+/**
  * The step within the refit cadence where this workload's regular refits fall: a hash of its id
  * (FNV-1a), so that workloads started together spread their refits over the cadence instead of
  * all refitting in one tick, and a restart keeps each workload's phase. e.g. 1,000 workloads, daily
@@ -182,7 +192,7 @@ export function backtestConfigOf(spec: WorkloadSpec): BacktestConfig {
     minReplicas: spec.minReplicas,
     maxReplicas: spec.maxReplicas,
     planner: { loadUnit: spec.loadUnit, instanceBounds: spec.instanceBounds, ...(spec.scaleToZero ? { scaleToZero: spec.scaleToZero } : {}) },
-    online: { refitEverySeconds: spec.refitEverySeconds ?? 86400, refitOffsetSteps: refitOffsetSteps(spec) },
+    online: { historySeconds: keptSeconds(spec), refitEverySeconds: spec.refitEverySeconds ?? 86400, refitOffsetSteps: refitOffsetSteps(spec) },
   };
 }
 
@@ -246,13 +256,11 @@ export class WorkloadEngine {
     this.graceSeconds = spec.graceSeconds ?? 2 * spec.step;
     const { targets, hs } = forecastTargets(this.cfg, spec.step);
     this.hs = hs;
-    // Twice the history window: a replay of the persisted samples then starts where this engine
-    // started for restarts within the first historySeconds after warm-up, and is exact (the
-    // forecaster's refit cadence counts samples from its start). e.g. 7 days at 60 s: 20,160
-    // samples, 161 kB in a state file (the forecaster holds them anyway). Later restarts refit on the last 2 x historySeconds: a retrain on more
-    // history than a cold start has, not a bit-identical continuation. At most the forecaster's own
-    // history (8 weeks), beyond which the live engine forgets samples too.
-    this.fedCap = Math.max(1, Math.min(2 * Math.ceil(spec.historySeconds / spec.step), Math.ceil((8 * 7 * 86400) / spec.step)));
+    // What the forecaster keeps (keptSeconds): a replay of the persisted samples then starts where
+    // this engine started for restarts within the first historySeconds after warm-up, and is exact
+    // (the forecaster's refit cadence counts samples from its start). Later restarts refit on the
+    // last 2 x historySeconds, as the live engine does: a retrain, not a bit-identical continuation.
+    this.fedCap = Math.max(1, keptSeconds(spec) / spec.step);
     const accN = Math.max(1, Math.round(ACCURACY_WINDOW_SECONDS / spec.step));
     this.accErr = new Float64Array(accN).fill(NaN);
     this.accAbs = new Float64Array(accN).fill(NaN);
