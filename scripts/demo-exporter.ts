@@ -7,6 +7,8 @@
  *     demo_requests_total{namespace="demo",deployment="demo-llm"}             counter of requests
  *     kube_deployment_status_replicas_available{namespace="demo",deployment="demo-llm"}
  *                                                                             simulated ready pods
+ *     kube_pod_created{namespace="demo",pod="demo-llm-..."}, kube_pod_status_ready_time{...}
+ *                                      each simulated pod, as kube-state-metrics shows them
  *
  * Time: simulated = DEMO_SIM_START + (real - started) * DEMO_SPEEDUP. With the default speed-up 60,
  * one simulated day lasts 24 real minutes, the 07:00-10:00 morning ramp 3 minutes.
@@ -14,13 +16,16 @@
  * DEMO_BURST_EVERY_S real seconds (default 600) the rate is multiplied by 2.5 for DEMO_BURST_S real
  * seconds (default 60): at 1,200 rps peak, a burst at the peak is 3,000 rps.
  * Ready pods (there is no cluster in the compose stack): a Deployment that follows prescale's
- * recommendation (PRESCALE_URL, polled every 5 s) after DEMO_COLD_START_S real seconds (default
- * 60), so the workload dashboard can show ready pods lagging the recommendation by a cold start.
+ * recommendation (PRESCALE_URL, polled every 5 s): a new pod is ready DEMO_COLD_START_S real
+ * seconds (default 60) x 0.8..1.5 (seeded) after it is created, a scale-down deletes the newest
+ * pods first. The workload dashboard shows ready pods lagging the recommendation by a cold start,
+ * and prescale measures that cold start from the per-pod series (coldStart: kubeStateMetrics).
  *
  * Run: `npx tsx scripts/demo-exporter.ts` (PORT, default 9100).
  */
 import * as http from 'node:http';
 import { defaultShape, demoLoad } from '../src/demo/workload';
+import { mulberry32 } from '../src/util/rng';
 
 /** Parses a positive number from the environment, or exits naming the variable and the value. */
 function envNumber(name: string, fallback: number): number {
@@ -67,22 +72,38 @@ function advance(t: number): void {
   }
 }
 
-/** Recommendations seen, oldest first: [real time, replicas]. */
-const recs: [number, number][] = [];
-let readyPods = 1;
+interface Pod {
+  readonly name: string;
+  /** Unix seconds, whole (as kube-state-metrics reports them). */
+  readonly created: number;
+  readonly ready: number;
+}
+const rand = mulberry32(7);
+let podSeq = 0;
+const newPod = (created: number): Pod => {
+  const id = (podSeq++).toString(36).padStart(5, '0');
+  return { name: `demo-llm-5f8d7c9b4-${id}`, created, ready: created + Math.round(COLD_START * (0.8 + 0.7 * rand())) };
+};
+// One pod, ready when the exporter starts.
+const pods: Pod[] = [{ ...newPod(Math.floor(started) - COLD_START), ready: Math.floor(started) }];
+const readyPods = (now: number): number => pods.filter((p) => p.ready <= now).length;
+
 async function pollPrescale(): Promise<void> {
+  let want: number | null = null;
   try {
     const r = await fetch(`${PRESCALE_URL}/api/v1/workloads/demo/demo-llm/recommendation`, { signal: AbortSignal.timeout(2000) });
     if (r.ok) {
       const body = (await r.json()) as { replicas?: unknown };
-      if (typeof body.replicas === 'number') recs.push([Date.now() / 1000, body.replicas]);
+      if (typeof body.replicas === 'number') want = body.replicas;
     }
   } catch {
     // prescale not up yet: the pods stay where they are
   }
-  const now = Date.now() / 1000;
-  // Pods asked for at least one cold start ago are ready now.
-  while (recs.length > 0 && recs[0]![0] <= now - COLD_START) readyPods = recs.shift()![1];
+  if (want === null) return;
+  const now = Math.floor(Date.now() / 1000);
+  while (pods.length < want) pods.push(newPod(now));
+  // Scale-down deletes the newest pods first (not-ready ones before ready ones, as a ReplicaSet does).
+  while (pods.length > Math.max(1, want)) pods.pop();
 }
 setInterval(() => void pollPrescale(), 5000).unref();
 
@@ -91,7 +112,9 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end('not found: try /metrics\n');
     return;
   }
-  advance(Date.now() / 1000);
+  const now = Date.now() / 1000;
+  advance(now);
+  const podLabels = (p: Pod) => `namespace="demo",pod="${p.name}"`;
   res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
   res.end(
     [
@@ -100,7 +123,13 @@ const server = http.createServer((req, res) => {
       `demo_requests_total{${LABELS}} ${total.toFixed(3)}`,
       '# HELP kube_deployment_status_replicas_available Simulated ready pods: prescale\'s recommendation one cold start ago.',
       '# TYPE kube_deployment_status_replicas_available gauge',
-      `kube_deployment_status_replicas_available{${LABELS}} ${readyPods}`,
+      `kube_deployment_status_replicas_available{${LABELS}} ${readyPods(now)}`,
+      '# HELP kube_pod_created Simulated pods: creation time.',
+      '# TYPE kube_pod_created gauge',
+      ...pods.map((p) => `kube_pod_created{${podLabels(p)}} ${p.created}`),
+      '# HELP kube_pod_status_ready_time Simulated pods: time the pod became ready (ready pods only).',
+      '# TYPE kube_pod_status_ready_time gauge',
+      ...pods.filter((p) => p.ready <= now).map((p) => `kube_pod_status_ready_time{${podLabels(p)}} ${p.ready}`),
       '',
     ].join('\n'),
   );

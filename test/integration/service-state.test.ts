@@ -16,6 +16,7 @@ import type { Series } from '../../src/domain/series';
 import { demoSpec, startService, type Service } from '../../src/cli/serve';
 import { DemoSource, type LoadSource } from '../../src/engine/sources';
 import { StateStore } from '../../src/engine/store';
+import { STATE_VERSION } from '../../src/engine/state';
 import type { WorkloadSpec } from '../../src/engine/workloadEngine';
 import { classicalForecasters } from '../../src/forecast/models';
 
@@ -129,7 +130,7 @@ async function saveThenDamage(damage: (file: string) => void): Promise<Run> {
 
 test.each([
   ['corrupt', (f: string) => writeFileSync(f, readFileSync(f, 'utf8').slice(0, 500))],
-  ['old_version', (f: string) => writeFileSync(f, readFileSync(f, 'utf8').replace('"version":1,', '"version":0,'))],
+  ['old_version', (f: string) => writeFileSync(f, readFileSync(f, 'utf8').replace(`"version":${STATE_VERSION},`, '"version":1,'))],
   ['corrupt', (f: string) => writeFileSync(f, '\u0000\u0000garbage')],
 ])('a damaged state file (%s) means a retrain from the source, logged and counted', async (reason, damage) => {
   const r = await saveThenDamage(damage);
