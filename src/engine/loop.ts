@@ -85,6 +85,8 @@ export interface WorkloadStatus {
   readonly lastError: string | null;
   readonly lastErrorAt: number | null;
   readonly consecutiveErrors: number;
+  /** While the source fails: when it is asked again (backoff), else null. */
+  readonly nextRetryAt: number | null;
   /** Set when the workload's settings could not be turned into an engine. */
   readonly buildError: string | null;
   /** The cold start planned with, and where it comes from. */
@@ -124,9 +126,19 @@ interface Entry {
   lastError: string | null;
   lastErrorAt: number | null;
   consecutiveErrors: number;
+  /** While failing: no query before this time (unix s); see collectBackoffSeconds. */
+  retryAt: number | null;
   /** The state store was consulted (once per engine). */
   loadTried: boolean;
   lastSavedAt: number | null;
+}
+
+/**
+ * Seconds to wait before asking a failing source again after `failures` consecutive failures: none
+ * for the first 2 (every tick: a blip), then 30 s, 60 s, 120 s, 240 s, and 300 s from then on.
+ */
+export function collectBackoffSeconds(failures: number): number {
+  return failures < 3 ? 0 : Math.min(300, 30 * 2 ** (failures - 3));
 }
 
 /** Workloads collected at once (see LoopOptions.concurrency). */
@@ -170,7 +182,7 @@ export class EngineLoop {
       const kept = old.get(key);
       if (kept) return kept;
       const cold = w.coldStart ? { tracker: new ColdStartTracker(w.coldStart.policy), source: w.coldStart.source, polledAt: null, lastError: null } : null;
-      const e: Entry = { spec: w.spec, cold, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, loadTried: false, lastSavedAt: null };
+      const e: Entry = { spec: w.spec, cold, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, retryAt: null, loadTried: false, lastSavedAt: null };
       try {
         e.engine = new WorkloadEngine(w.spec, this.opts.forecasters, this.opts.detect);
       } catch (err) {
@@ -330,6 +342,11 @@ export class EngineLoop {
       // The next sample is not due yet (a 30 s tick on a 60 s grid): no query, nothing to feed.
       return;
     }
+    // Nothing new: the engine still ages its data and, past the grace period, feeds the missing
+    // steps as missing (so the guard falls back).
+    const nothing: Series = { start: Math.ceil(from / step) * step, step, values: new Float64Array(0) };
+    // A failing source is asked less and less often (collectBackoffSeconds).
+    if (e.retryAt !== null && now < e.retryAt) return this.feed(e, eng, nothing, now, store);
     const q0 = this.mono();
     try {
       series = await e.source.backfill(from, now, step);
@@ -337,6 +354,7 @@ export class EngineLoop {
       if (e.lastError !== null) this.log('info', 'collect_recovered', { workload: e.spec.id, afterFailures: e.consecutiveErrors });
       e.lastError = null;
       e.consecutiveErrors = 0;
+      e.retryAt = null;
       e.lastSuccessAt = now;
     } catch (err) {
       const msg = (err as Error).message;
@@ -344,12 +362,18 @@ export class EngineLoop {
       e.lastError = msg;
       e.lastErrorAt = now;
       e.consecutiveErrors++;
+      const wait = collectBackoffSeconds(e.consecutiveErrors);
+      e.retryAt = wait > 0 ? now + wait : null;
       this.opts.onQuery?.(e.spec.id, (this.mono() - q0) / 1000, kind);
       // One line when a failure streak starts, then every 10th: a down Prometheus must not flood the log.
       if (e.consecutiveErrors === 1 || e.consecutiveErrors % 10 === 0) this.log('warn', 'collect_failed', { workload: e.spec.id, consecutive: e.consecutiveErrors, error: msg });
-      // Nothing new: the engine still ages the data and, past the grace, feeds the steps as missing.
-      series = { start: Math.ceil(from / step) * step, step, values: new Float64Array(0) };
+      series = nothing;
     }
+    return this.feed(e, eng, series, now, store);
+  }
+
+  /** Feeds what was collected (maybe nothing) to the engine, saves and logs. */
+  private async feed(e: Entry, eng: WorkloadEngine, series: Series, now: number, store: StateStore | undefined): Promise<void> {
     const before = eng.latestDecision?.reason;
     const failingBefore = eng.fitFailures.length;
     const wasWarm = eng.latestDecision !== null;
@@ -434,6 +458,7 @@ export class EngineLoop {
       lastError: e.lastError,
       lastErrorAt: e.lastErrorAt,
       consecutiveErrors: e.consecutiveErrors,
+      nextRetryAt: e.retryAt,
       buildError: e.buildError,
       coldStart: this.coldStartStatus(e),
       modelFitFailures: (e.engine?.fitFailures ?? []).map((f) => ({ model: f.model, error: f.error, failures: f.failures })),

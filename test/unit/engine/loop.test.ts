@@ -77,7 +77,7 @@ describe('EngineLoop', () => {
     expect(loop.find('other', 'chat')).toBeUndefined();
   });
 
-  it('logs a failure streak once at its start and every 10th time, and counts each failure', async () => {
+  it('backs off a failing source, logs a failure streak once at its start and every 10th time, and counts each failure', async () => {
     let now = T0;
     const src = new FailingSource();
     const { loop, logs, queries } = makeLoop([{ spec: spec(), source: src }], () => now);
@@ -85,10 +85,12 @@ describe('EngineLoop', () => {
       await loop.tick();
       now += 30;
     }
-    expect(src.calls).toBe(12);
-    expect(queries).toEqual(new Array(12).fill('timeout'));
-    expect(logs).toEqual(['warn collect_failed', 'warn collect_failed']);
-    expect(loop.status()[0]).toMatchObject({ consecutiveErrors: 12, lastError: 'timeout after 10000 ms', lastErrorAt: T0 + 11 * 30, warm: false });
+    // Asked at every tick for the first 3 failures, then after 30 s, 60 s, 120 s, 240 s (backoff):
+    // at T0 + 0, 30, 60, 90, 150, 270 in 12 ticks; the next try is due at T0 + 510.
+    expect(src.calls).toBe(6);
+    expect(queries).toEqual(new Array(6).fill('timeout'));
+    expect(logs).toEqual(['warn collect_failed']);
+    expect(loop.status()[0]).toMatchObject({ consecutiveErrors: 6, lastError: 'timeout after 10000 ms', lastErrorAt: T0 + 270, nextRetryAt: T0 + 510, warm: false });
     expect(loop.ready).toBe(false);
   });
 
