@@ -189,7 +189,7 @@ export interface PeakInput {
  */
 export class PlanStepper {
   readonly initialReplicas: number;
-  private readonly pool: PodPool;
+  private pool: PodPool;
   private state: PlannerState;
   private lastFinite = -1;
   private index = 0;
@@ -207,6 +207,30 @@ export class PlanStepper {
     this.initialReplicas = Math.min(config.maxReplicas, Math.max(config.minReplicas, Number.isFinite(first) ? Math.ceil(first / perPod) : config.minReplicas));
     this.pool = new PodPool(this.initialReplicas, leadSteps(config.coldStartSeconds, step));
     this.state = initialPlannerState();
+  }
+
+  /** The stepper's state as plain data (PlanStepper.restore), for persistence. */
+  save(): { initialReplicas: number; pool: ReturnType<PodPool['save']>; state: PlannerState; lastFinite: number; index: number } {
+    return { initialReplicas: this.initialReplicas, pool: this.pool.save(), state: this.state, lastFinite: this.lastFinite, index: this.index };
+  }
+
+  /** A stepper with `config` resumed from save()'s data. Throws naming the bad field. */
+  static restore(config: PlannerConfig, step: number, saved: unknown): PlanStepper {
+    const o = saved as Record<string, unknown> | null;
+    const int = (k: string, min: number): number => {
+      const v = o?.[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`stepper.${k} is ${JSON.stringify(v)}, expected an integer >= ${min}`);
+      return v;
+    };
+    const st = o?.state as PlannerState | undefined;
+    if (typeof st !== 'object' || st === null || st.version !== 1) throw new RangeError(`stepper.state is ${JSON.stringify(st)?.slice(0, 60)}, expected a planner state of version 1`);
+    const s = new PlanStepper(config, step, NaN);
+    (s as { initialReplicas: number }).initialReplicas = int('initialReplicas', 0);
+    s.pool = PodPool.restore(o!.pool as { readyAt: unknown; counts: unknown }, leadSteps(config.coldStartSeconds, step));
+    s.state = st;
+    s.lastFinite = int('lastFinite', -1);
+    s.index = int('index', 0);
+    return s;
   }
 
   /** Steps decided so far (the index of the next one). */

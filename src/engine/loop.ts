@@ -20,6 +20,7 @@ import type { Series } from '../domain/series';
 import type { PeriodicityReport } from '../domain/periodicity';
 import type { Forecaster } from '../forecast/types';
 import { coldStartMoved, ColdStartTracker, type ColdStartPolicy, type ColdStartView } from './coldStart';
+import { fnv1a } from '../util/hash';
 import type { ColdStartSource, LoadSource } from './sources';
 import type { StateStore } from './store';
 import { WorkloadEngine, type WorkloadSpec } from './workloadEngine';
@@ -141,6 +142,9 @@ export function collectBackoffSeconds(failures: number): number {
   return failures < 3 ? 0 : Math.min(300, 30 * 2 ** (failures - 3));
 }
 
+/** State files written at once. */
+const SAVE_CONCURRENCY = 4;
+
 /** Workloads collected at once (see LoopOptions.concurrency). */
 export const DEFAULT_CONCURRENCY = 16;
 
@@ -152,6 +156,11 @@ export const DEFAULT_TICK = '*/30 * * * * *';
 
 export class EngineLoop {
   private entries: Entry[] = [];
+  private readonly saveQueue: { e: Entry; now: number }[] = [];
+  private readonly saveQueued = new Set<Entry>();
+  private readonly saveAgain = new Map<Entry, number>();
+  private saving = 0;
+  private readonly saveWaiters: (() => void)[] = [];
   private tasks: ScheduledTask[] = [];
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -197,6 +206,8 @@ export class EngineLoop {
   async start(): Promise<void> {
     this.started = true;
     await this.tick();
+    // The warm-up's state files are written before start() returns (later ones in the background).
+    await this.flushSaves();
     if (this.stopped || this.opts.schedule === false) return;
     const task = cron.schedule(this.opts.tickSchedule ?? DEFAULT_TICK, () => this.tick(), { name: 'prescale-tick', noOverlap: true, unref: true });
     this.tasks.push(task);
@@ -216,7 +227,52 @@ export class EngineLoop {
   async saveAll(): Promise<void> {
     if (!this.opts.store) return;
     const now = this.opts.clock();
-    await Promise.all(this.entries.map((e) => this.save(e, now)));
+    for (const e of this.entries) this.enqueueSave(e, now);
+    await this.flushSaves();
+  }
+
+  /** Resolves once every queued state write has finished. */
+  flushSaves(): Promise<void> {
+    if (this.saveQueue.length === 0 && this.saving === 0) return Promise.resolve();
+    return new Promise((resolve) => this.saveWaiters.push(resolve));
+  }
+
+  /**
+   * Queues a workload's state write, at most SAVE_CONCURRENCY at a time, off the tick: a tick
+   * never waits for the disk, and the encoded files (hundreds of kB each) are not all in memory
+   * at once. A workload already queued is not queued twice.
+   */
+  private enqueueSave(e: Entry, now: number): void {
+    const queued = this.saveQueue.find((q) => q.e === e);
+    if (queued) {
+      queued.now = now; // not started yet: it will write the state as it is when it starts
+      return;
+    }
+    if (this.saveQueued.has(e)) {
+      this.saveAgain.set(e, now); // being written: write again after it, with what changed since
+      return;
+    }
+    this.saveQueued.add(e);
+    this.saveQueue.push({ e, now });
+    this.pumpSaves();
+  }
+
+  private pumpSaves(): void {
+    while (this.saving < SAVE_CONCURRENCY && this.saveQueue.length > 0) {
+      const { e, now } = this.saveQueue.shift()!;
+      this.saving++;
+      void this.save(e, now).finally(() => {
+        this.saving--;
+        this.saveQueued.delete(e);
+        const again = this.saveAgain.get(e);
+        if (again !== undefined) {
+          this.saveAgain.delete(e);
+          this.enqueueSave(e, again);
+        }
+        this.pumpSaves();
+        if (this.saving === 0 && this.saveQueue.length === 0) for (const w of this.saveWaiters.splice(0)) w();
+      });
+    }
   }
 
   private async save(e: Entry, now: number): Promise<void> {
@@ -227,8 +283,8 @@ export class EngineLoop {
     if (!store || !h || !ps) return;
     try {
       const coldStart = e.cold ? { seconds: eng.spec.coldStartSeconds, samples: e.cold.tracker.samples } : undefined;
-      await store.save({ id: e.spec.id, spec: e.spec, start: h.start, values: h.values, plannerState: ps, savedAt: now, ...(coldStart ? { coldStart } : {}) });
-      e.lastSavedAt = now;
+      const engine = eng.save();
+      await store.save({ id: e.spec.id, spec: e.spec, start: h.start, values: h.values, plannerState: ps, savedAt: now, ...(coldStart ? { coldStart } : {}), ...(engine !== null ? { engine } : {}) });
       this.opts.onStateSave?.(e.spec.id, true);
     } catch (err) {
       this.opts.onStateSave?.(e.spec.id, false);
@@ -237,9 +293,10 @@ export class EngineLoop {
   }
 
   /**
-   * Loads a workload's persisted state into its fresh engine by replaying the saved samples (the
-   * retrain path: forecaster and planner rebuilt, deterministic). Any unusable state leaves a
-   * fresh engine, which the tick then backfills from the source as on a cold start.
+   * Loads a workload's persisted state: the saved engine as is (trained models, bands, planner),
+   * or, when that snapshot does not fit, a fresh engine replaying the saved samples (the retrain
+   * path, deterministic). Any unusable state leaves a fresh engine, which the tick then backfills
+   * from the source as on a cold start.
    */
   private async restore(e: Entry, store: StateStore, now: number): Promise<void> {
     const id = e.spec.id;
@@ -258,14 +315,23 @@ export class EngineLoop {
     // Samples from the future: the clock went backwards or the file is not ours.
     if (end > now) return result('corrupt', 'warn', 'state_rejected', { error: `last sample at ${end} is after now (${now})`, action: 'retrain from the source' });
     const t0 = this.mono();
-    try {
-      // The measured cold starts and the value the engine planned with (not re-derived: a value
-      // within 10% of the measurement is kept, and the replay must plan as the engine did).
-      if (e.cold && st.coldStart) {
-        e.cold.tracker.add(st.coldStart.samples);
-        e.engine = new WorkloadEngine({ ...e.spec, coldStartSeconds: st.coldStart.seconds }, this.opts.forecasters, this.opts.detect);
+    // The measured cold starts and the value the engine planned with (not re-derived: a value
+    // within 10% of the measurement is kept, and the engine must plan as it did).
+    const spec = e.cold && st.coldStart ? { ...e.spec, coldStartSeconds: st.coldStart.seconds } : e.spec;
+    if (e.cold && st.coldStart) e.cold.tracker.add(st.coldStart.samples);
+    if (st.engine !== undefined) {
+      try {
+        e.engine = WorkloadEngine.restore(spec, this.opts.forecasters, this.opts.detect, st.engine);
+        e.lastSavedAt = st.savedAt;
+        return result('restored', 'info', 'state_restored', { from: 'snapshot', samples: st.values.length, to: end, savedAt: st.savedAt, restoreSeconds: (this.mono() - t0) / 1000 });
+      } catch (err) {
+        // e.g. a model whose saved shape changed with the code: retrain from the saved samples.
+        this.log('warn', 'state_snapshot_rejected', { workload: id, error: (err as Error).message, action: 'replay the saved samples' });
       }
-      e.engine!.replay(st.start, st.values);
+    }
+    try {
+      e.engine = new WorkloadEngine(spec, this.opts.forecasters, this.opts.detect);
+      e.engine.replay(st.start, st.values);
     } catch (err) {
       e.engine = new WorkloadEngine(e.spec, this.opts.forecasters, this.opts.detect);
       return result('corrupt', 'warn', 'state_rejected', { error: `replay failed: ${(err as Error).message}`, action: 'retrain from the source' });
@@ -274,7 +340,7 @@ export class EngineLoop {
     const same = JSON.stringify(e.engine!.plannerState) === JSON.stringify(st.plannerState);
     if (!same) this.log('warn', 'state_replay_mismatch', { workload: id, message: 'replayed planner state differs from the saved one (code or models changed); using the replayed one' });
     e.lastSavedAt = st.savedAt;
-    result('restored', 'info', 'state_restored', { samples: st.values.length, from: st.start, to: end, savedAt: st.savedAt, replaySeconds: (this.mono() - t0) / 1000, plannerStateMatches: same });
+    result('restored', 'info', 'state_restored', { from: 'replay', samples: st.values.length, start: st.start, to: end, savedAt: st.savedAt, replaySeconds: (this.mono() - t0) / 1000, plannerStateMatches: same });
   }
 
   /** True once every buildable workload has made a decision (warm-up done). */
@@ -389,7 +455,13 @@ export class EngineLoop {
     }
     const d = eng.latestDecision;
     for (const f of eng.fitFailures.length !== failingBefore ? eng.fitFailures : []) this.log('warn', 'model_fit_failed', { workload: e.spec.id, model: f.model, error: f.error, failures: f.failures, action: 'keep the previous fit, retry later' });
-    if (store && fed > 0 && (e.lastSavedAt === null || now - e.lastSavedAt >= (this.opts.saveEverySeconds ?? DEFAULT_SAVE_EVERY))) await this.save(e, now);
+    const every = this.opts.saveEverySeconds ?? DEFAULT_SAVE_EVERY;
+    if (store && fed > 0 && (e.lastSavedAt === null || now - e.lastSavedAt >= every)) {
+      // The first save (after warm-up) is backdated by a phase hashed from the workload's name, so
+      // that a fleet warmed up together writes its files spread over the cadence, not all in one tick.
+      e.lastSavedAt = e.lastSavedAt === null ? now - (fnv1a(e.spec.id) % Math.max(1, every)) : now;
+      this.enqueueSave(e, now);
+    }
     if (!wasWarm && d) this.log('info', 'workload_warm', { workload: e.spec.id, steps: fed, replicas: d.appliedReplicas, stage: eng.stage });
     else if (d && fed > 0 && d.reason !== before) this.log('info', 'decision', { workload: e.spec.id, replicas: d.appliedReplicas, reason: d.reason, message: d.message });
   }

@@ -2,21 +2,22 @@
  * A workload's persisted state: pure (de)serialisation and validation, no file I/O (store.ts
  * does that).
  *
- * What is persisted, per workload: the load samples the engine has fed (the last
- * 2 x `historySeconds` of them, NaN where a step was fed as missing), where they start, the spec they were decided
- * under, and the planner state after the last one. What is NOT persisted: the fitted models. The
- * forecaster is rebuilt on start by replaying the samples through a new engine (the retrain
- * path, the same work as a cold start's warm-up, without asking the source for history), which is
- * deterministic, so a restarted engine whose window covers its whole life (restarts within
- * historySeconds of warm-up) decides exactly as one that never stopped; later ones refit on the
- * last 2 x historySeconds, more than a cold start has. The stored planner state is checked against the replayed one (a mismatch is
- * logged: the code or models changed between the two runs).
+ * What is persisted, per workload: the trained engine (its fitted models, conformal bands, error
+ * records, planner state and pods in flight: WorkloadEngine.save), the load samples it has fed
+ * (the last 2 x `historySeconds` of them, NaN where a step was fed as missing) and where they
+ * start, the spec they were decided under, the planner state after the last one, and the measured
+ * cold start. On start the engine is restored as saved (no refit: a restart continues exactly as
+ * if the service had not stopped). When the engine snapshot does not fit (a model that cannot
+ * save itself, or code whose models changed shape), the samples are replayed through a new engine
+ * instead (the retrain path, deterministic: equal to the saved engine for restarts within
+ * historySeconds of warm-up); the stored planner state is then checked against the replayed one.
  *
  * File format (JSON, one object):
  *   { "format": "prescale.workload-state", "version": 1, "id", "spec": <WorkloadSpec>,
  *     "step", "start", "count", "values": <base64 of little-endian float64 x count>,
  *     "sha256": <hex of those bytes>, "plannerState", "savedAt",
- *     "coldStart"?: { "seconds": <planned with>, "samples": [{ namespace, pod, created, seconds }] } }
+ *     "coldStart"?: { "seconds": <planned with>, "samples": [{ namespace, pod, created, seconds }] },
+ *     "engine"?: <WorkloadEngine.save(): the trained models and everything else the engine holds> }
  * e.g. 3 days of history at 60 s: up to 8,640 samples = 69,120 bytes = 92,160 base64 characters, ~93 kB a file.
  *
  * Anything unexpected (not JSON, another format, another version, a changed spec, a checksum
@@ -29,8 +30,8 @@ import type { PlannerState } from '../planner';
 import type { WorkloadSpec } from './workloadEngine';
 
 export const STATE_FORMAT = 'prescale.workload-state';
-/** Bump when the meaning of a field changes: files of other versions are retrained from the source. Version 2: coldStart. */
-export const STATE_VERSION = 2;
+/** Bump when the meaning of a field changes: files of other versions are retrained from the source. Version 2: coldStart; 3: engine. */
+export const STATE_VERSION = 3;
 
 export interface WorkloadState {
   readonly id: string;
@@ -47,6 +48,12 @@ export interface WorkloadState {
    * with (the spec's coldStartSeconds is the configured default) and the pods measured.
    */
   readonly coldStart?: { readonly seconds: number; readonly samples: readonly ColdStartSample[] };
+  /**
+   * The trained engine (WorkloadEngine.save: fitted models, bands, planner, pods in flight), when
+   * every model could save itself. Restored as is on start; when it does not fit (code changed),
+   * the samples are replayed instead. Validated by WorkloadEngine.restore, not here.
+   */
+  readonly engine?: unknown;
 }
 
 /** Why a state file was not used. Each one means "retrain from the source". */
@@ -81,6 +88,7 @@ export function encodeState(s: WorkloadState): string {
     plannerState: s.plannerState,
     savedAt: s.savedAt,
     ...(s.coldStart ? { coldStart: s.coldStart } : {}),
+    ...(s.engine !== undefined && s.engine !== null ? { engine: s.engine } : {}),
   });
 }
 
@@ -105,7 +113,7 @@ export function decodeState(text: string, expected: WorkloadSpec): DecodeResult 
   if (!isObj(raw.spec)) return corrupt(`spec is ${JSON.stringify(raw.spec)}, expected an object`);
   if (JSON.stringify(raw.spec) !== specKey(expected)) return { ok: false, reason: 'spec_changed', message: `the workload's settings changed since the state was saved (saved ${JSON.stringify(raw.spec)})` };
   const step = expected.step;
-  const { start, count, values, sha256: sum, plannerState, savedAt, coldStart } = raw;
+  const { start, count, values, sha256: sum, plannerState, savedAt, coldStart, engine } = raw;
   if (typeof start !== 'number' || !Number.isFinite(start) || start % step !== 0) return corrupt(`start is ${JSON.stringify(start)}, expected unix seconds on the ${step} s grid`);
   // The engine keeps at most 2 x historySeconds of samples (WorkloadEngine.fedCap).
   const cap = 2 * Math.ceil(expected.historySeconds / step);
@@ -121,7 +129,7 @@ export function decodeState(text: string, expected: WorkloadSpec): DecodeResult 
   const out = new Float64Array(count);
   // Any double is a value the engine may have fed (the checksum already vouches for the bytes).
   for (let i = 0; i < count; i++) out[i] = bytes.readDoubleLE(i * 8);
-  return { ok: true, state: { id: expected.id, spec: expected, start, values: out, plannerState: plannerState as unknown as PlannerState, savedAt, ...(cold ? { coldStart: cold } : {}) } };
+  return { ok: true, state: { id: expected.id, spec: expected, start, values: out, plannerState: plannerState as unknown as PlannerState, savedAt, ...(cold ? { coldStart: cold } : {}), ...(engine !== undefined ? { engine } : {}) } };
 }
 
 /** The optional coldStart field: undefined when absent, an error message when malformed. */

@@ -17,9 +17,11 @@ import type { Workload } from '../config/schema';
 import type { Decision, ReasonCode, ScalingMode } from '../domain/decision';
 import type { PeriodicityReport } from '../domain/periodicity';
 import type { Series } from '../domain/series';
-import { OnlineForecaster, type FitFailure, type Snapshot, type Stage } from '../forecast/online';
+import { OnlineForecaster, type FitFailure, type OnlineOptions, type Snapshot, type Stage } from '../forecast/online';
+import { fromJsonSafe, pack, toJsonSafe, unpackF64 } from '../forecast/snapshot';
 import type { Forecaster } from '../forecast/types';
 import type { InstanceBoundsSpec, PlannerConfig, PlannerState } from '../planner';
+import { fnv1a } from '../util/hash';
 
 /** What the engine needs to know about a workload: plain data, built from the config (specFromWorkload). */
 export interface WorkloadSpec {
@@ -71,12 +73,7 @@ export function keptSeconds(spec: Pick<WorkloadSpec, 'historySeconds' | 'step'>)
  */
 export function refitOffsetSteps(spec: Pick<WorkloadSpec, 'id' | 'step' | 'refitEverySeconds'>): number {
   const every = Math.max(1, Math.round((spec.refitEverySeconds ?? 86400) / spec.step));
-  let h = 0x811c9dc5;
-  for (let i = 0; i < spec.id.length; i++) {
-    h ^= spec.id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % every;
+  return fnv1a(spec.id) % every;
 }
 
 /** The forecast band the recommendation planned on: the peak over the lead window. */
@@ -216,7 +213,8 @@ const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 export class WorkloadEngine {
   readonly planner: PlannerConfig;
   readonly graceSeconds: number;
-  private readonly forecaster: OnlineForecaster;
+  private forecaster: OnlineForecaster;
+  private readonly forecasterOptions: OnlineOptions;
   private readonly cfg: BacktestConfig;
   private readonly hs: number[];
   private stepper: PlanStepper | null = null;
@@ -265,7 +263,7 @@ export class WorkloadEngine {
     this.accErr = new Float64Array(accN).fill(NaN);
     this.accAbs = new Float64Array(accN).fill(NaN);
     this.accCov = new Float64Array(accN).fill(NaN);
-    this.forecaster = new OnlineForecaster({
+    this.forecasterOptions = {
       step: spec.step,
       targets,
       upperQuantile: spec.upperQuantile,
@@ -273,7 +271,8 @@ export class WorkloadEngine {
       forecasters,
       detect,
       ...this.cfg.online,
-    });
+    };
+    this.forecaster = new OnlineForecaster(this.forecasterOptions);
   }
 
   /** Grid time of the next sample the engine expects; null before the first ingest. */
@@ -348,6 +347,74 @@ export class WorkloadEngine {
     for (let i = 0; i < values.length; i++) this.feed(start + i * step, values[i]!);
     this.next = start + values.length * step;
     return values.length;
+  }
+
+  /**
+   * Everything this engine knows (forecaster with its fitted models, planner, pods in flight,
+   * accuracy window), as JSON-safe plain data: restore() of it decides exactly as this engine
+   * would. Null before the first sample, or when a model cannot be saved (persist history() and
+   * replay it instead). O(history + bands).
+   */
+  save(): unknown {
+    if (this.next === null || !this.stepper) return null;
+    const forecaster = this.forecaster.save();
+    if (forecaster === null) return null;
+    return {
+      forecaster,
+      stepper: this.stepper.save(),
+      rest: toJsonSafe({
+        next: this.next,
+        pendingBand: this.pendingBand,
+        lastDecision: this.lastDecision,
+        lastPeak: this.lastPeak,
+        lastFiniteTime: this.lastFiniteTime,
+        lastFiniteValue: this.lastFiniteValue,
+        prevReason: this.prevReason,
+        fallbacks: [...this.fallbacks],
+        decisions: this.decisions,
+        fedStart: this.fedStart,
+        accPos: this.accPos,
+      }),
+      acc: { err: pack(this.accErr), abs: pack(this.accAbs), cov: pack(this.accCov) },
+    };
+  }
+
+  /**
+   * The engine save() described, for `spec` (which must be the spec it was saved under). Throws
+   * (SnapshotError, RangeError) naming the field that does not fit: the caller then replays.
+   */
+  static restore(spec: WorkloadSpec, forecasters: readonly Forecaster[], detect: (values: Float64Array, step: number) => PeriodicityReport, saved: unknown): WorkloadEngine {
+    const e = new WorkloadEngine(spec, forecasters, detect);
+    const o = saved as { forecaster?: unknown; stepper?: unknown; rest?: unknown; acc?: { err?: unknown; abs?: unknown; cov?: unknown } } | null;
+    if (typeof o !== 'object' || o === null) throw new RangeError(`engine snapshot is ${JSON.stringify(o)}, expected an object`);
+    e.forecaster = OnlineForecaster.restore(e.forecasterOptions, o.forecaster);
+    e.stepper = PlanStepper.restore(e.planner, spec.step, o.stepper);
+    const r = fromJsonSafe(o.rest) as Record<string, unknown> | null;
+    if (typeof r !== 'object' || r === null) throw new RangeError(`engine snapshot rest is ${JSON.stringify(o.rest)?.slice(0, 60)}, expected an object`);
+    const n = (k: string): number => {
+      if (typeof r[k] !== 'number') throw new RangeError(`engine snapshot ${k} is ${JSON.stringify(r[k])}, expected a number`);
+      return r[k] as number;
+    };
+    e.next = n('next');
+    e.pendingBand = (r.pendingBand as WorkloadEngine['pendingBand']) ?? null;
+    e.lastDecision = (r.lastDecision as Decision | null) ?? null;
+    e.lastPeak = (r.lastPeak as PeakInput | null) ?? null;
+    e.lastFiniteTime = n('lastFiniteTime');
+    e.lastFiniteValue = n('lastFiniteValue');
+    e.prevReason = (r.prevReason as ReasonCode | null) ?? null;
+    if (!Array.isArray(r.fallbacks)) throw new RangeError(`engine snapshot fallbacks is ${JSON.stringify(r.fallbacks)?.slice(0, 60)}, expected [reason, count] pairs`);
+    for (const [k, v] of r.fallbacks as [ReasonCode, number][]) e.fallbacks.set(k, v);
+    e.decisions = n('decisions');
+    e.fedStart = n('fedStart');
+    e.accPos = n('accPos');
+    const acc = o.acc ?? {};
+    for (const [name, into] of [['err', e.accErr], ['abs', e.accAbs], ['cov', e.accCov]] as const) {
+      const a = unpackF64(acc[name], `engine snapshot acc.${name}`);
+      if (a.length !== into.length) throw new RangeError(`engine snapshot acc.${name} has ${a.length} values, expected ${into.length}`);
+      into.set(a);
+    }
+    e.snapshot = e.forecaster.latest();
+    return e;
   }
 
   /**

@@ -2,6 +2,7 @@ import type { PeriodicityReport } from '../domain/periodicity';
 import { formatDuration } from '../periodicity/format';
 import type { Series } from '../domain/series';
 import { addOutcome, bandAt, type BandState, type ConformalOptions, defaultConformal, newBand } from './conformal';
+import { arr, decodeNum, encodeNum, num, nums, obj, pack, SnapshotError, str, unpackF32, unpackF64, unpackU8 } from './snapshot';
 import type { FitContext, FittedModel, Forecaster } from './types';
 
 /**
@@ -95,22 +96,54 @@ export interface FitFailure {
   readonly failures: number;
 }
 
-interface Pending {
-  readonly due: number; // index of the sample that completes the outcome
-  readonly origin: number;
-  readonly preds: Float64Array; // per model slot, NaN where the model had no forecast
-  readonly point: number;
-  readonly scale: number;
-  readonly upper: number;
+/**
+ * Forecasts waiting for their outcome, one row per origin, oldest first, in a ring of typed
+ * memory: a row is [origin, point, scale, upper, pred of model 0, 1, ...] (NaN where a model had
+ * no forecast); the outcome is due `steps` samples after the origin. At most steps + 1 rows are
+ * in flight. No object per forecast: a service holds ~1,000 workloads x ~7 targets x up to an
+ * hour of them, and a million small objects made every major GC (and the API's p99) slow.
+ */
+interface PendingRing {
+  rows: Float64Array;
+  /** Row width: 4 + models. */
+  readonly width: number;
+  start: number;
+  count: number;
 }
+
+const P_ORIGIN = 0;
+const P_POINT = 1;
+const P_SCALE = 2;
+const P_UPPER = 3;
+const P_PREDS = 4;
 
 interface TargetState {
   readonly target: Target;
   readonly err: Float64Array; // EW mean absolute error per model slot (NaN = no record yet)
   readonly errN: Float64Array; // outcomes seen per slot
   readonly band: BandState;
-  readonly queue: Pending[];
-  qHead: number;
+  readonly pending: PendingRing;
+}
+
+function newRing(steps: number, models: number): PendingRing {
+  const width = P_PREDS + models;
+  return { rows: new Float64Array((steps + 1) * width), width, start: 0, count: 0 };
+}
+
+/** Offset of the k-th oldest row. */
+const rowAt = (r: PendingRing, k: number): number => ((r.start + k) % (r.rows.length / r.width)) * r.width;
+
+/** Appends a row (growing the ring if ever full) and returns its offset. */
+function pushRow(r: PendingRing): number {
+  const cap = r.rows.length / r.width;
+  if (r.count === cap) {
+    const grown = new Float64Array(r.rows.length * 2);
+    for (let k = 0; k < r.count; k++) grown.set(r.rows.subarray(rowAt(r, k), rowAt(r, k) + r.width), k * r.width);
+    r.rows = grown;
+    r.start = 0;
+  }
+  r.count++;
+  return rowAt(r, r.count - 1);
 }
 
 const DAY = 86400;
@@ -141,7 +174,7 @@ export class OnlineForecaster {
   private lastPred: Float64Array | null = null; // per-model predictions at the latest origin
   private lastSnapshot: Snapshot | null = null;
   readonly warmupSamples: number;
-  readonly refits: number[] = [];
+  refits: number[] = [];
 
   constructor(options: OnlineOptions) {
     const stepsPerDay = DAY / options.step;
@@ -175,8 +208,7 @@ export class OnlineForecaster {
       err: new Float64Array(options.forecasters.length).fill(NaN),
       errN: new Float64Array(options.forecasters.length),
       band: newBand(conformal),
-      queue: [],
-      qHead: 0,
+      pending: newRing(target.steps, options.forecasters.length),
     }));
     this.models = options.forecasters.map(() => null);
     this.failed = options.forecasters.map(() => null);
@@ -223,6 +255,140 @@ export class OnlineForecaster {
     }
 
     return this.forecastAt(index);
+  }
+
+  /**
+   * Everything this forecaster knows, as JSON-safe plain data: history, stage, fitted models,
+   * error records, conformal bands, forecasts awaiting their outcome. restore() of it continues
+   * exactly as this one would. Null when a model cannot be saved (then persist the samples and
+   * replay them instead). O(history + bands).
+   */
+  save(): unknown {
+    const models: ({ name: string; state: unknown } | null)[] = [];
+    for (const m of this.models) {
+      if (m && !m.save) return null;
+      models.push(m ? { name: m.name, state: m.save!() } : null);
+    }
+    const e = encodeNum;
+    return {
+      len: this.len,
+      offset: this.offset,
+      values: pack(this.values.subarray(0, this.len)),
+      imputed: pack(this.imputed.subarray(0, this.len)),
+      stage: this.stage,
+      stageReason: this.stageReason,
+      periods: [...this.periods],
+      lastFitLen: this.lastFitLen,
+      lastFitIndex: e(this.lastFitIndex),
+      levelScale: e(this.levelScale),
+      lastPred: this.lastPred ? pack(this.lastPred) : null,
+      lastSnapshot: this.lastSnapshot ? { ...this.lastSnapshot, forecasts: this.lastSnapshot.forecasts?.map((f) => ({ ...f, p50: e(f.p50), upper: e(f.upper) })) ?? null } : null,
+      refits: [...this.refits],
+      failed: this.failed,
+      models,
+      targets: this.targets.map((ts) => ({
+        target: ts.target,
+        err: pack(ts.err),
+        errN: pack(ts.errN),
+        band: { ...ts.band, res: pack(ts.band.res), alpha: e(ts.band.alpha), qUpper: e(ts.band.qUpper), qMid: e(ts.band.qMid) },
+        pending: pack(Float64Array.from({ length: ts.pending.count * ts.pending.width }, (_, j) => ts.pending.rows[rowAt(ts.pending, Math.floor(j / ts.pending.width)) + (j % ts.pending.width)]!)),
+      })),
+    };
+  }
+
+  /**
+   * A forecaster with `options` (the same as the saved one's: targets, models in the same order)
+   * resumed from save()'s data. Throws a SnapshotError (or RangeError) naming the field that does
+   * not fit: the caller then replays the samples instead.
+   */
+  static restore(options: OnlineOptions, saved: unknown): OnlineForecaster {
+    const f = new OnlineForecaster(options);
+    const o = obj(saved, 'forecaster');
+    const len = num(o.len, 'forecaster.len', { integer: true, min: 0 });
+    const values = unpackF64(o.values, 'forecaster.values');
+    const imputed = unpackU8(o.imputed, 'forecaster.imputed');
+    if (values.length !== len || imputed.length !== len) throw new SnapshotError('forecaster.values', `${values.length} values, ${imputed.length} flags`, `len = ${len} of each`);
+    const cap = Math.ceil(f.opts.historySeconds / f.opts.step);
+    if (len > cap + Math.ceil(cap / 8)) throw new SnapshotError('forecaster.len', len, `at most the history kept (${cap} + 1/8)`);
+    f.values = new Float64Array(Math.max(len, Math.min(cap + Math.ceil(cap / 8), 1024)));
+    f.values.set(values);
+    f.imputed = new Uint8Array(f.values.length);
+    f.imputed.set(imputed);
+    f.len = len;
+    f.offset = num(o.offset, 'forecaster.offset', { integer: true, min: 0 });
+    const stage = str(o.stage, 'forecaster.stage');
+    if (!['warmup', 'level', 'daily', 'weekly', 'seasonal'].includes(stage)) throw new SnapshotError('forecaster.stage', stage, 'warmup, level, daily, weekly or seasonal');
+    f.stage = stage as Stage;
+    f.stageReason = str(o.stageReason, 'forecaster.stageReason');
+    f.periods = nums(o.periods, 'forecaster.periods', { integer: true, min: 1 });
+    f.lastFitLen = num(o.lastFitLen, 'forecaster.lastFitLen', { integer: true, min: 0 });
+    f.lastFitIndex = decodeNum(o.lastFitIndex, 'forecaster.lastFitIndex');
+    f.levelScale = decodeNum(o.levelScale, 'forecaster.levelScale');
+    f.lastPred = o.lastPred === null ? null : unpackF64(o.lastPred, 'forecaster.lastPred');
+    f.refits = nums(o.refits, 'forecaster.refits', { integer: true, min: 0 });
+    const models = arr(o.models, 'forecaster.models');
+    if (models.length !== f.models.length) throw new SnapshotError('forecaster.models', `${models.length} models`, `${f.models.length} (${options.forecasters.map((x) => x.name).join(', ')})`);
+    models.forEach((m, i) => {
+      const fc = options.forecasters[i]!;
+      if (m === null) return;
+      const mo = obj(m, `forecaster.models[${i}]`);
+      if (mo.name !== fc.name) throw new SnapshotError(`forecaster.models[${i}].name`, mo.name, `"${fc.name}"`);
+      if (!fc.restore) throw new SnapshotError(`forecaster.models[${i}]`, fc.name, 'a model that can be restored');
+      f.models[i] = fc.restore(mo.state);
+    });
+    const failed = arr(o.failed, 'forecaster.failed');
+    if (failed.length !== f.failed.length) throw new SnapshotError('forecaster.failed', failed, `${f.failed.length} entries`);
+    failed.forEach((x, i) => {
+      if (x === null) return;
+      const fo = obj(x, `forecaster.failed[${i}]`);
+      f.failed[i] = { model: str(fo.model, `forecaster.failed[${i}].model`), error: str(fo.error, `forecaster.failed[${i}].error`), index: num(fo.index, `forecaster.failed[${i}].index`), retryAt: num(fo.retryAt, `forecaster.failed[${i}].retryAt`), failures: num(fo.failures, `forecaster.failed[${i}].failures`, { integer: true, min: 1 }) };
+    });
+    const targets = arr(o.targets, 'forecaster.targets');
+    if (targets.length !== f.targets.length) throw new SnapshotError('forecaster.targets', `${targets.length} targets`, `${f.targets.length}`);
+    targets.forEach((t, k) => {
+      const w = `forecaster.targets[${k}]`;
+      const to = obj(t, w);
+      const ts = f.targets[k]!;
+      const tt = obj(to.target, `${w}.target`);
+      if (tt.kind !== ts.target.kind || tt.steps !== ts.target.steps) throw new SnapshotError(`${w}.target`, tt, JSON.stringify(ts.target));
+      ts.err.set(checkLength(unpackF64(to.err, `${w}.err`), ts.err.length, `${w}.err`));
+      ts.errN.set(checkLength(unpackF64(to.errN, `${w}.errN`), ts.errN.length, `${w}.errN`));
+      const b = obj(to.band, `${w}.band`);
+      ts.band.res.set(checkLength(unpackF32(b.res, `${w}.band.res`), ts.band.res.length, `${w}.band.res`));
+      ts.band.count = num(b.count, `${w}.band.count`, { integer: true, min: 0 });
+      ts.band.head = num(b.head, `${w}.band.head`, { integer: true, min: 0 });
+      ts.band.sinceRecompute = num(b.sinceRecompute, `${w}.band.sinceRecompute`, { integer: true, min: 0 });
+      ts.band.alpha = decodeNum(b.alpha, `${w}.band.alpha`);
+      ts.band.qUpper = decodeNum(b.qUpper, `${w}.band.qUpper`);
+      ts.band.qMid = decodeNum(b.qMid, `${w}.band.qMid`);
+      const rows = unpackF64(to.pending, `${w}.pending`);
+      const r = ts.pending;
+      if (rows.length % r.width !== 0 || rows.length / r.width > r.rows.length / r.width) throw new SnapshotError(`${w}.pending`, `${rows.length} values`, `whole rows of ${r.width}, at most ${r.rows.length / r.width} of them`);
+      r.rows.set(rows);
+      r.start = 0;
+      r.count = rows.length / r.width;
+    });
+    if (o.lastSnapshot !== null) {
+      const so = obj(o.lastSnapshot, 'forecaster.lastSnapshot');
+      const fs = so.forecasts === null ? null : arr(so.forecasts, 'forecaster.lastSnapshot.forecasts');
+      f.lastSnapshot = {
+        index: num(so.index, 'forecaster.lastSnapshot.index', { integer: true }),
+        stage: str(so.stage, 'forecaster.lastSnapshot.stage') as Stage,
+        stageReason: str(so.stageReason, 'forecaster.lastSnapshot.stageReason'),
+        forecasts:
+          fs === null
+            ? null
+            : fs.map((x, j) => {
+                const xo = obj(x, `forecaster.lastSnapshot.forecasts[${j}]`);
+                const at = `forecaster.lastSnapshot.forecasts[${j}]`;
+                const target = options.targets[j];
+                if (!target) throw new SnapshotError(at, xo, `at most ${options.targets.length} forecasts`);
+                return { target, p50: decodeNum(xo.p50, `${at}.p50`), upper: decodeNum(xo.upper, `${at}.upper`), ...(xo.peakAt !== undefined ? { peakAt: num(xo.peakAt, `${at}.peakAt`, { integer: true }) } : {}) };
+              }),
+        weights: obj(so.weights, 'forecaster.lastSnapshot.weights') as Record<string, number>,
+      };
+    }
+    return f;
   }
 
   /** The latest snapshot (null before the first sample). */
@@ -413,7 +579,13 @@ export class OnlineForecaster {
       }
       const scale = this.scaleFor(point);
       const band = bandAt(ts.band, point, scale, this.opts.correctMedian);
-      ts.queue.push({ due: index + ts.target.steps, origin: index, preds: perModel, point, scale, upper: band.upper });
+      const at = pushRow(ts.pending);
+      const rows = ts.pending.rows;
+      rows[at + P_ORIGIN] = index;
+      rows[at + P_POINT] = point;
+      rows[at + P_SCALE] = scale;
+      rows[at + P_UPPER] = band.upper;
+      rows.set(perModel, at + P_PREDS);
       byState.push({ target: ts.target, p50: band.p50, upper: band.upper, ...(peakAt !== undefined ? { peakAt } : {}) });
     }
     const out = this.slotOf.map((k) => byState[k]!);
@@ -439,12 +611,17 @@ export class OnlineForecaster {
   private settle(index: number): void {
     const k = 1 - Math.pow(0.5, this.opts.step / this.opts.errorHalfLifeSeconds);
     for (const ts of this.targets) {
-      while (ts.qHead < ts.queue.length && ts.queue[ts.qHead]!.due <= index) {
-        const p = ts.queue[ts.qHead++]!;
-        const actual = this.outcome(ts.target, p.origin);
+      const r = ts.pending;
+      const nM = r.width - P_PREDS;
+      while (r.count > 0 && r.rows[rowAt(r, 0) + P_ORIGIN]! + ts.target.steps <= index) {
+        const at = rowAt(r, 0);
+        r.start = (r.start + 1) % (r.rows.length / r.width);
+        r.count--;
+        const rows = r.rows;
+        const actual = this.outcome(ts.target, rows[at + P_ORIGIN]!);
         if (Number.isNaN(actual)) continue; // an imputed sample: not scored
-        for (let i = 0; i < p.preds.length; i++) {
-          const f = p.preds[i]!;
+        for (let i = 0; i < nM; i++) {
+          const f = rows[at + P_PREDS + i]!;
           if (Number.isNaN(f)) continue;
           const e = Math.abs(actual - f);
           const prev = ts.err[i]!;
@@ -452,13 +629,7 @@ export class OnlineForecaster {
           const n = ++ts.errN[i]!;
           ts.err[i] = Number.isNaN(prev) ? e : prev + Math.max(k, 1 / n) * (e - prev);
         }
-        addOutcome(ts.band, this.opts.conformal, actual, p.point, p.scale, p.upper);
-      }
-      // Drop settled entries once they are the larger part of the queue: memory stays O(horizon)
-      // per target (the service keeps one forecaster per workload), at amortised O(1) per step.
-      if (ts.qHead > 64 && ts.qHead * 2 > ts.queue.length) {
-        ts.queue.splice(0, ts.qHead);
-        ts.qHead = 0;
+        addOutcome(ts.band, this.opts.conformal, actual, rows[at + P_POINT]!, rows[at + P_SCALE]!, rows[at + P_UPPER]!);
       }
     }
   }
@@ -594,4 +765,9 @@ export function horizonSteps(seconds: number, step: number): number {
     throw new RangeError(`horizon ${seconds} s: expected a positive multiple of the series step (${step} s)`);
   }
   return Math.round(k);
+}
+
+function checkLength<T extends { length: number }>(a: T, n: number, field: string): T {
+  if (a.length !== n) throw new SnapshotError(field, `${a.length} values`, `${n}`);
+  return a;
 }

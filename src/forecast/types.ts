@@ -30,6 +30,11 @@ export interface Forecaster {
    * Returns null when history is too short (a typed "not yet", never an exception).
    */
   fit(history: Float64Array, ctx: FitContext): FittedModel | null;
+  /**
+   * A fitted model back from FittedModel.save()'s plain data: it updates and predicts exactly as
+   * the saved one would have. Throws a SnapshotError (snapshot.ts) naming the bad field.
+   */
+  restore?(state: unknown): FittedModel;
 }
 
 export interface FittedModel {
@@ -41,6 +46,8 @@ export interface FittedModel {
    * <= ctx.maxHorizon), counted from the latest observation.
    */
   predict(horizons: readonly number[]): Float64Array;
+  /** The model's state as JSON-safe plain data, for Forecaster.restore (persistence across restarts). */
+  save?(): unknown;
 }
 
 /** A forecast at one origin for one horizon. */

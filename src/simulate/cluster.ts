@@ -111,6 +111,26 @@ export class PodPool {
     return ready;
   }
 
+  /** Cohorts as plain data ([ready step, pods]; -Infinity as null), for persistence. */
+  save(): { readyAt: (number | null)[]; counts: number[] } {
+    return { readyAt: this.readyAt.map((r) => (Number.isFinite(r) ? r : null)), counts: [...this.counts] };
+  }
+
+  /** A pool with `lead` from save()'s data. Throws a RangeError naming the bad field. */
+  static restore(saved: { readyAt: unknown; counts: unknown }, lead: number): PodPool {
+    const { readyAt, counts } = saved;
+    if (!Array.isArray(readyAt) || !Array.isArray(counts) || readyAt.length !== counts.length) throw new RangeError(`pool: readyAt ${JSON.stringify(readyAt)?.slice(0, 60)} and counts ${JSON.stringify(counts)?.slice(0, 60)}: expected two arrays of the same length`);
+    const pool = new PodPool(0, lead);
+    readyAt.forEach((r, i) => {
+      const c = counts[i];
+      if (!(r === null || (typeof r === 'number' && Number.isInteger(r))) || typeof c !== 'number' || !Number.isInteger(c) || c <= 0) throw new RangeError(`pool cohort ${i}: readyAt ${JSON.stringify(r)}, count ${JSON.stringify(c)}: expected a step (or null) and a positive pod count`);
+      pool.readyAt.push(r === null ? Number.NEGATIVE_INFINITY : r);
+      pool.counts.push(c);
+      pool.total += c;
+    });
+    return pool;
+  }
+
   /** Apply decision i: grow (new pods ready at i + lead) or shrink newest-first. */
   apply(target: number, i: number): void {
     if (target > this.total) {

@@ -1,4 +1,5 @@
 import type { FitContext, FittedModel, Forecaster } from '../types';
+import { decodeNum, encodeNum, num, obj, pack, unpackF64 } from '../snapshot';
 import { checkHorizons, clampLoad, dampedSum, medianOf, mod, phaseRobustMeans } from './shared';
 
 export interface HoltWintersOptions {
@@ -168,6 +169,19 @@ export function holtWinters(opts: HoltWintersOptions = {}): Forecaster {
   return {
     name: 'holt-winters',
     minHistory,
+    restore(state: unknown): FittedModel {
+      const o = obj(state, 'holt-winters');
+      const prm = obj(o.prm, 'holt-winters.prm');
+      const p = num(o.p, 'holt-winters.p', { integer: true, min: 0 });
+      const season = unpackF64(o.season, 'holt-winters.season');
+      if (season.length !== p) throw new RangeError(`holt-winters.season has ${season.length} values, expected p = ${p}`);
+      return fitted(
+        { level: decodeNum(o.level, 'holt-winters.level'), trend: decodeNum(o.trend, 'holt-winters.trend'), season },
+        { alpha: num(prm.alpha, 'holt-winters.prm.alpha'), beta: num(prm.beta, 'holt-winters.prm.beta'), phi: num(prm.phi, 'holt-winters.prm.phi'), gamma: num(prm.gamma, 'holt-winters.prm.gamma') },
+        p,
+        num(o.t, 'holt-winters.t', { integer: true }),
+      );
+    },
     fit(history: Float64Array, ctx: FitContext): FittedModel | null {
       const n = history.length;
       if (n < minHistory(ctx)) return null;
@@ -238,5 +252,6 @@ function fitted(st: HwState, prm: HwParams, p: number, last: number): FittedMode
       });
       return out;
     },
+    save: () => ({ level: encodeNum(st.level), trend: encodeNum(st.trend), season: pack(st.season), prm: { ...prm }, p, t }),
   };
 }

@@ -1,4 +1,5 @@
 import type { FitContext, FittedModel, Forecaster } from '../types';
+import { decodeNum, encodeNum, obj } from '../snapshot';
 import { checkHorizons, clampLoad } from './shared';
 
 /**
@@ -12,17 +13,25 @@ export function naive(): Forecaster {
     minHistory: (_ctx: FitContext) => 1,
     fit(history: Float64Array, _ctx: FitContext): FittedModel | null {
       if (history.length < 1) return null;
-      let last = history[history.length - 1] as number;
-      return {
-        name: 'naive',
-        update(y: number): void {
-          last = y;
-        },
-        predict(horizons: readonly number[]): Float64Array {
-          checkHorizons('naive', horizons);
-          return new Float64Array(horizons.length).fill(clampLoad(last));
-        },
-      };
+      return fitted(history[history.length - 1] as number);
     },
+    restore(state: unknown): FittedModel {
+      return fitted(decodeNum(obj(state, 'naive').last, 'naive.last'));
+    },
+  };
+}
+
+function fitted(latest: number): FittedModel {
+  let last = latest;
+  return {
+    name: 'naive',
+    update(y: number): void {
+      last = y;
+    },
+    predict(horizons: readonly number[]): Float64Array {
+      checkHorizons('naive', horizons);
+      return new Float64Array(horizons.length).fill(clampLoad(last));
+    },
+    save: () => ({ last: encodeNum(last) }),
   };
 }

@@ -171,6 +171,7 @@ export function neuralForecaster(tf: Tf, opts: NeuralOptions = {}): Forecaster {
   return {
     name: 'neural',
     minHistory,
+    restore: (state: unknown): FittedModel => importNeural(state),
     fit(history: Float64Array, ctx: FitContext): FittedModel | null {
       if (history.length < minHistory(ctx)) return null;
       checkHistory(history);
@@ -307,6 +308,7 @@ function makeFitted(spec: NeuralSpec, net: MlpWeights, state: { origin: number; 
       });
       return out;
     },
+    save: () => exportNeural(model),
   };
   registry.set(model, {
     spec,

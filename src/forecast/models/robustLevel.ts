@@ -1,3 +1,4 @@
+import { decodeNum, encodeNum, num, obj } from '../snapshot';
 import { dampedSum, medianOf } from './shared';
 
 /**
@@ -85,6 +86,26 @@ export class RobustLevel {
   forecast(h: number): number {
     const { phiB, phiR } = this.params;
     return this.forecastWith(dampedSum(phiB, h), Math.pow(phiR, h));
+  }
+
+  /** The filter's state as plain data (RobustLevel.restore). */
+  save(): Record<string, unknown> {
+    const x = encodeNum;
+    return { params: { ...this.params }, level: x(this.level), slope: x(this.slope), scale: x(this.scale), resid: x(this.resid), run: this.run, runSign: this.runSign, scaleFloor: x(this.scaleFloor) };
+  }
+
+  static restore(state: unknown, field: string): RobustLevel {
+    const o = obj(state, field);
+    const p = obj(o.params, `${field}.params`);
+    const params = { alpha: num(p.alpha, `${field}.params.alpha`), beta: num(p.beta, `${field}.params.beta`), phiB: num(p.phiB, `${field}.params.phiB`), phiR: num(p.phiR, `${field}.params.phiR`) };
+    const f = new RobustLevel(params, 0, 0, decodeNum(o.scaleFloor, `${field}.scaleFloor`));
+    f.level = decodeNum(o.level, `${field}.level`);
+    f.slope = decodeNum(o.slope, `${field}.slope`);
+    f.scale = decodeNum(o.scale, `${field}.scale`);
+    f.resid = decodeNum(o.resid, `${field}.resid`);
+    f.run = num(o.run, `${field}.run`, { integer: true, min: 0 });
+    f.runSign = num(o.runSign, `${field}.runSign`, { integer: true });
+    return f;
   }
 
   /** forecast(h) with its two multipliers precomputed: damp = sum phiB^i, decay = phiR^h. O(1). */

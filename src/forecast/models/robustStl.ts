@@ -1,5 +1,6 @@
 import type { FitContext, FittedModel, Forecaster } from '../types';
 import { type LevelParams, nearestHorizon, RobustLevel, tuneLevel, tuningHorizons } from './robustLevel';
+import { arr, num, nums, obj, pack, unpackF64 } from '../snapshot';
 import { checkHorizons, circularSmooth, clampLoad, medianOf, mod, phaseRobustMeans } from './shared';
 
 export interface RobustStlOptions {
@@ -297,6 +298,24 @@ export function robustStl(opts: RobustStlOptions = {}): Forecaster {
   return {
     name: 'robust-stl',
     minHistory,
+    restore(state: unknown): FittedModel {
+      const o = obj(state, 'robust-stl');
+      const period = (k: 'daily' | 'weekly'): number | null => (o[k] === null ? null : num(o[k], `robust-stl.${k}`, { integer: true, min: 1 }));
+      const daily = period('daily');
+      const weekly = period('weekly');
+      const profile = (k: 'dailyProfile' | 'weeklyProfile', len: number | null): Float64Array | null => {
+        if (o[k] === null) return null;
+        const a = unpackF64(o[k], `robust-stl.${k}`);
+        if (a.length !== len) throw new RangeError(`robust-stl.${k} has ${a.length} values, expected ${String(len)}`);
+        return a;
+      };
+      const prof = { daily: profile('dailyProfile', daily), weekly: profile('weeklyProfile', weekly) };
+      const filters = arr(o.filters, 'robust-stl.filters').map((f, i) => RobustLevel.restore(f, `robust-stl.filters[${i}]`));
+      const horizons = nums(o.horizons, 'robust-stl.horizons', { integer: true, min: 1 });
+      const filterOf = nums(o.filterOf, 'robust-stl.filterOf', { integer: true, min: 0 });
+      if (filterOf.length !== horizons.length || filterOf.some((k) => k >= filters.length)) throw new RangeError(`robust-stl.filterOf ${JSON.stringify(filterOf)} does not match ${horizons.length} horizons and ${filters.length} filters`);
+      return fittedStl(prof, daily, weekly, filters, filterOf, horizons, num(o.t, 'robust-stl.t', { integer: true }));
+    },
     fit(history: Float64Array, ctx: FitContext): FittedModel | null {
       const n = history.length;
       if (n < minHistory(ctx)) return null;
@@ -372,5 +391,15 @@ function fittedStl(prof: Profiles, daily: number | null, weekly: number | null, 
       });
       return out;
     },
+    save: () => ({
+      daily,
+      weekly,
+      dailyProfile: prof.daily ? pack(prof.daily) : null,
+      weeklyProfile: prof.weekly ? pack(prof.weekly) : null,
+      filters: filters.map((f) => f.save()),
+      filterOf: [...filterOf],
+      horizons: [...horizons],
+      t,
+    }),
   };
 }

@@ -116,6 +116,48 @@ describe('StateStore', () => {
   });
 });
 
+describe('WorkloadEngine save / restore (trained models persisted)', () => {
+  const all = classicalForecasters();
+  const load = (from: number, n: number) => ({ start: from, step: 60, values: Float64Array.from({ length: n }, (_, i) => (i % 250 === 40 ? NaN : demoLoad(from + i * 60, defaultShape))) });
+
+  test('a restored engine decides, forecasts and scores exactly as the one saved, without refitting', () => {
+    const s = testSpec({ historySeconds: 2 * 86400 });
+    const a = new WorkloadEngine(s, all, detectPeriodicity);
+    const start = T0 - 2 * 86400;
+    a.ingest(load(start, 2 * 1440 + 1), T0);
+    let detections = 0;
+    const counting = (v: Float64Array, step: number) => {
+      detections++;
+      return detectPeriodicity(v, step);
+    };
+    const b = WorkloadEngine.restore(s, all, counting, JSON.parse(JSON.stringify(a.save())));
+    expect(detections).toBe(0); // nothing refitted: the fitted models came from the snapshot
+    expect(b.recommendation(T0)).toEqual(a.recommendation(T0));
+    expect(b.history()).toEqual(a.history());
+    // Three more hours, a gap included, through both.
+    const more = load(T0 + 60, 180);
+    more.values[30] = NaN;
+    for (let k = 0; k < 180; k += 7) {
+      const now = T0 + 60 + k * 60;
+      a.ingest(more, now);
+      b.ingest(more, now);
+      expect(b.recommendation(now)).toEqual(a.recommendation(now));
+      expect(b.forecast(3600)).toEqual(a.forecast(3600));
+    }
+    expect(b.accuracy()).toEqual(a.accuracy());
+    expect(b.plannerState).toEqual(a.plannerState);
+  });
+
+  test('null before the first sample; a damaged snapshot is an error naming the field', () => {
+    const e = new WorkloadEngine(spec, all, detectPeriodicity);
+    expect(e.save()).toBeNull();
+    e.ingest(load(T0 - 3600, 61), T0);
+    const saved = JSON.parse(JSON.stringify(e.save())) as Record<string, Record<string, unknown>>;
+    expect(() => WorkloadEngine.restore(spec, all, detectPeriodicity, { ...saved, stepper: { ...saved.stepper, index: -1 } })).toThrow(/stepper\.index is -1, expected an integer >= 0/);
+    expect(() => WorkloadEngine.restore(spec, all.slice(1), detectPeriodicity, saved)).toThrow(/forecaster\.models is .*expected 3/);
+  });
+});
+
 describe('WorkloadEngine replay and accuracy', () => {
   const series = (from: number, n: number) => ({ start: from, step: 60, values: Float64Array.from({ length: n }, (_, i) => (i === 40 ? NaN : demoLoad(from + i * 60, defaultShape))) });
 

@@ -64,6 +64,29 @@ export function runForecasterContract(name: string, make: () => Forecaster, opts
       }
     });
 
+    test('save -> JSON -> restore gives a model that updates and predicts exactly as the saved one', () => {
+      const f = make();
+      const a = f.fit(series, CTX)!;
+      expect(typeof a.save).toBe('function');
+      expect(typeof f.restore).toBe('function');
+      const b = f.restore!(JSON.parse(JSON.stringify(a.save!())));
+      expect(b.name).toBe(name);
+      const more = syntheticLoad(2 * P, 43);
+      for (const y of more) {
+        a.update(y);
+        b.update(y);
+        expect(Array.from(b.predict(HORIZONS))).toEqual(Array.from(a.predict(HORIZONS)));
+      }
+    });
+
+    test('restore names the field of a damaged state, never returns a broken model', () => {
+      const f = make();
+      const saved = JSON.parse(JSON.stringify(f.fit(series, CTX)!.save!())) as Record<string, unknown>;
+      expect(() => f.restore!(null)).toThrow(/null\b.*expected/);
+      const key = Object.keys(saved)[0]!;
+      expect(() => f.restore!({ ...saved, [key]: 'garbage' })).toThrow(new RegExp(`${key}|expected`));
+    });
+
     test('name is stable across instances and equals the fitted model name', () => {
       const f = make();
       expect(f.name).toBe(name);

@@ -222,3 +222,43 @@ describe('OnlineForecaster refits', () => {
     expect(of.latest()!.stageReason).toMatch(/periodicity detection failed \(FFT size mismatch\); kept the periods found before/);
   });
 });
+
+describe('OnlineForecaster save / restore', () => {
+  it('a restored forecaster continues exactly as the saved one, refits included', async () => {
+    const { classicalForecasters } = await import('../../../src/forecast/models');
+    const { detectPeriodicity } = await import('../../../src/periodicity');
+    const opts = {
+      step: 600,
+      targets: [{ kind: 'point' as const, steps: 1 }, { kind: 'peak' as const, steps: 4 }, { kind: 'point' as const, steps: 6 }],
+      upperQuantile: 0.9,
+      seed: 1,
+      forecasters: classicalForecasters(),
+      detect: detectPeriodicity,
+    };
+    const r = mulberry32(5);
+    const y = Float64Array.from({ length: 144 * 6 }, (_, i) => (i % 97 === 0 ? NaN : Math.max(0, 200 + 120 * Math.sin((2 * Math.PI * i) / 144) + 15 * gaussian(r))));
+    const a = new OnlineForecaster(opts);
+    const cut = 144 * 3 + 7;
+    for (let i = 0; i < cut; i++) a.observe(y[i]!);
+    const b = OnlineForecaster.restore(opts, JSON.parse(JSON.stringify(a.save())));
+    expect(b.latest()).toEqual(a.latest());
+    for (let i = cut; i < y.length; i++) expect(b.observe(y[i]!)).toEqual(a.observe(y[i]!));
+    expect(b.refits).toEqual(a.refits);
+    expect(a.refits.filter((k) => k >= cut).length).toBeGreaterThan(0); // refits happened after the restore
+  });
+
+  it('refuses a snapshot that does not fit its options, naming the field', () => {
+    const opts = { step: 3600, targets: [{ kind: 'point' as const, steps: 1 }], upperQuantile: 0.9, seed: 1, forecasters: [last], detect: aperiodic };
+    const a = new OnlineForecaster(opts);
+    for (const v of noisy(30, 1)) a.observe(v);
+    expect(a.save()).toBeNull(); // 'last' (a test model) cannot save itself: replay instead
+    const { naive } = jest.requireActual<typeof import('../../../src/forecast/models/naive')>('../../../src/forecast/models/naive');
+    const withNaive = { ...opts, forecasters: [naive()] };
+    const n = new OnlineForecaster(withNaive);
+    for (const v of noisy(30, 1)) n.observe(v);
+    const saved = JSON.parse(JSON.stringify(n.save())) as Record<string, unknown>;
+    expect(() => OnlineForecaster.restore({ ...withNaive, targets: [{ kind: 'point', steps: 2 }] }, saved)).toThrow(/forecaster\.targets\[0\]\.target is .*expected/);
+    expect(() => OnlineForecaster.restore(withNaive, { ...saved, len: 5 })).toThrow(/forecaster\.values is .*expected len = 5/);
+    expect(() => OnlineForecaster.restore(withNaive, { ...saved, stage: 'hourly' })).toThrow(/forecaster\.stage is "hourly", expected warmup, level/);
+  });
+});
