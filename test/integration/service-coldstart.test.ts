@@ -10,18 +10,14 @@
  * moves to 900 s, the engine is rebuilt by replaying its history, and decides as the backtest
  * with 900 s. The service's clock is fake (the history is in 2025); Prometheus is real.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { forecastPass, planPass } from '../../src/backtest/replay';
-import { prometheusWorkloads, startService, type Service } from '../../src/cli/serve';
-import { loadConfig } from '../../src/config/load';
+import type { Service } from '../../src/cli/serve';
 import { defaultShape, demoLoad } from '../../src/demo/workload';
 import type { Decision } from '../../src/domain/decision';
-import { backtestConfigOf } from '../../src/engine/workloadEngine';
-import { classicalForecasters } from '../../src/forecast/models';
-import { detectPeriodicity } from '../../src/periodicity';
 import { describeIfAvailable } from '../lib/needs';
+import { backtestDecisions, startConfiguredService } from './lib/configuredService';
 import { havePrometheus, startPrometheus, type RunningServer } from './lib/servers';
 
 jest.setTimeout(120_000);
@@ -33,7 +29,6 @@ const T_LIVE = TS + HISTORY; // Wednesday 08:00 UTC, in the morning ramp
 const LIVE = 40; // minutes stepped live
 const N = HISTORY / STEP + LIVE + 30;
 const MODELS = ['naive', 'seasonal-naive', 'holt-winters'];
-const forecasters = () => classicalForecasters().filter((f) => MODELS.includes(f.name));
 
 const CONFIG = `
 workloads:
@@ -86,19 +81,7 @@ describeIfAvailable('cold start measured from kube-state-metrics in a real Prome
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'prescale-svc-cold-'));
     prom = await startPrometheus({ openMetrics: openMetrics(values) });
-    writeFileSync(path.join(dir, 'workloads.yaml'), CONFIG);
-    const cfg = await loadConfig(path.join(dir, 'workloads.yaml'));
-    if (!cfg.ok) throw cfg.error;
-    const source = { url: prom.url, insecureSkipVerify: false, headers: {}, timeoutMs: 5000 };
-    service = await startService({
-      workloads: prometheusWorkloads(cfg.value, source, 1, { retries: 0 }),
-      forecasters: forecasters(),
-      clock: () => now,
-      port: 0,
-      host: '127.0.0.1',
-      schedule: false,
-      defaultMetrics: false,
-    });
+    service = await startConfiguredService({ dir, yaml: CONFIG, promUrl: prom.url, models: MODELS, clock: () => now, timeoutMs: 5000 });
   });
 
   afterAll(async () => {
@@ -109,15 +92,8 @@ describeIfAvailable('cold start measured from kube-state-metrics in a real Prome
 
   const rec = async () => (await (await fetch(`${service.server.url}/api/v1/workloads/demo/demo-llm/recommendation`)).json()) as { time: number; replicas: number; reason: string; mode: string; coldStartSeconds: number };
   /** The backtest's decisions on the same values with a given cold start. */
-  const backtest = (coldStart: number): Decision[] => {
-    const spec = { ...service.loop.find('demo', 'demo-llm')!.spec, coldStartSeconds: coldStart };
-    const series = { start: TS, step: STEP, values: values.slice(0, HISTORY / STEP + LIVE + 1) };
-    const cfg = backtestConfigOf(spec);
-    const pass = forecastPass(series, cfg, forecasters(), detectPeriodicity);
-    const out: Decision[] = [];
-    planPass(series, pass, cfg, cfg.targetUtilization, (_i, d) => out.push(d));
-    return out;
-  };
+  const backtest = (coldStart: number): Decision[] =>
+    backtestDecisions({ ...service.loop.find('demo', 'demo-llm')!.spec, coldStartSeconds: coldStart }, { start: TS, step: STEP, values: values.slice(0, HISTORY / STEP + LIVE + 1) }, MODELS);
   const same = (r: Awaited<ReturnType<typeof rec>>, d: Decision) => {
     expect({ time: r.time, replicas: r.replicas, reason: r.reason, mode: r.mode }).toEqual({ time: d.time, replicas: d.appliedReplicas, reason: d.reason, mode: d.trusted ? 'proactive' : 'reactive' });
   };

@@ -10,15 +10,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { forecastPass, planPass } from '../../src/backtest/replay';
-import { prometheusWorkloads, startService, type Service } from '../../src/cli/serve';
-import { loadConfig } from '../../src/config/load';
+import type { Service } from '../../src/cli/serve';
 import { defaultShape, demoLoad } from '../../src/demo/workload';
-import type { Decision } from '../../src/domain/decision';
-import { backtestConfigOf } from '../../src/engine/workloadEngine';
-import { classicalForecasters } from '../../src/forecast/models';
-import { detectPeriodicity } from '../../src/periodicity';
 import { describeIfAvailable } from '../lib/needs';
+import { backtestDecisions, startConfiguredService } from './lib/configuredService';
 import { freePort, havePrometheus, PROMETHEUS_BIN, PROMTOOL_BIN } from './lib/servers';
 
 jest.setTimeout(90_000);
@@ -107,20 +102,7 @@ describeIfAvailable('prescale serve against a real Prometheus', havePrometheus()
     execFileSync(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', path.join(dir, 'history.om'), path.join(dir, 'data')], { timeout: 60_000, stdio: 'pipe' });
     prom = new Prom(dir, await freePort());
     await prom.start();
-    writeFileSync(path.join(dir, 'workloads.yaml'), CONFIG);
-    const cfg = await loadConfig(path.join(dir, 'workloads.yaml'));
-    if (!cfg.ok) throw cfg.error;
-    const source = { url: prom.url, insecureSkipVerify: false, headers: {}, timeoutMs: 2000 };
-    service = await startService({
-      // No retries: a stopped server fails each tick at once (the client's backoff is tested elsewhere).
-      workloads: prometheusWorkloads(cfg.value, source, 1, { retries: 0 }),
-      forecasters: classicalForecasters().filter((f) => MODELS.includes(f.name)),
-      clock: () => now,
-      port: 0,
-      host: '127.0.0.1',
-      schedule: false,
-      defaultMetrics: false,
-    });
+    service = await startConfiguredService({ dir, yaml: CONFIG, promUrl: prom.url, models: MODELS, clock: () => now });
   });
 
   afterAll(async () => {
@@ -137,10 +119,7 @@ describeIfAvailable('prescale serve against a real Prometheus', havePrometheus()
     // The replay on the same values (the history window plus the live minutes).
     const n = HISTORY / STEP + LIVE + 1;
     const series = { start: TS, step: STEP, values: values.slice(0, n) };
-    const cfg = backtestConfigOf(spec);
-    const pass = forecastPass(series, cfg, classicalForecasters().filter((f) => MODELS.includes(f.name)), detectPeriodicity);
-    const want: Decision[] = [];
-    planPass(series, pass, cfg, cfg.targetUtilization, (_i, d) => want.push(d));
+    const want = backtestDecisions(spec, series, MODELS);
 
     const served: unknown[] = [];
     const expected: unknown[] = [];
