@@ -90,7 +90,7 @@ export interface ServiceOptions {
   readonly configError?: () => boolean;
   /** Directory where workload state persists (see src/engine/store.ts); none: no persistence. */
   readonly stateDir?: string;
-  /** Seconds between state saves per workload (default DEFAULT_SAVE_EVERY, 300). */
+  /** Seconds between state saves per workload (default DEFAULT_SAVE_EVERY, 900). */
   readonly saveEverySeconds?: number;
 }
 

@@ -32,18 +32,13 @@ export class SnapshotError extends Error {
 
 const BYTES: Record<PackedKind, number> = { f64: 8, f32: 4, u8: 1 };
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 /** Typed array -> JSON. O(n). e.g. Float64Array [1, NaN] -> { t: 'f64', n: 2, b64: 'AAAAAAAA8D8AAAAAAAD4fw==' }. */
 export function pack(a: Float64Array | Float32Array | Uint8Array): Packed {
   const t: PackedKind = a instanceof Float64Array ? 'f64' : a instanceof Float32Array ? 'f32' : 'u8';
-  // Copy into an exactly-sized buffer in little-endian order (the platform order on x86 and ARM).
-  const bytes = new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
-  return { t, n: a.length, b64: toBase64(bytes) };
+  // The bytes in platform order: little-endian on x86 and ARM. (Buffer: a view, no copy; an
+  // order of magnitude faster than btoa on a binary string, which counts at 1,000 workloads.)
+  return { t, n: a.length, b64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
 }
 
 function unpackBytes(p: unknown, field: string, t: PackedKind): Uint8Array {
@@ -51,15 +46,12 @@ function unpackBytes(p: unknown, field: string, t: PackedKind): Uint8Array {
   if (typeof o !== 'object' || o === null || o.t !== t || typeof o.n !== 'number' || !Number.isInteger(o.n) || o.n < 0 || typeof o.b64 !== 'string') {
     throw new SnapshotError(field, p, `a packed ${t} array { t: '${t}', n, b64 }`);
   }
-  let bin: string;
-  try {
-    bin = atob(o.b64);
-  } catch {
-    throw new SnapshotError(`${field}.b64`, o.b64, 'base64');
-  }
-  if (bin.length !== o.n * BYTES[t]) throw new SnapshotError(`${field}.b64`, `${bin.length} bytes`, `${o.n * BYTES[t]} bytes (n x ${BYTES[t]})`);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(o.b64)) throw new SnapshotError(`${field}.b64`, o.b64.slice(0, 20), 'base64');
+  const buf = Buffer.from(o.b64, 'base64');
+  if (buf.length !== o.n * BYTES[t]) throw new SnapshotError(`${field}.b64`, `${buf.length} bytes`, `${o.n * BYTES[t]} bytes (n x ${BYTES[t]})`);
+  // A copy into a fresh, aligned buffer (a Buffer may share a pooled, unaligned slab).
+  const bytes = new Uint8Array(buf.length);
+  bytes.set(buf);
   return bytes;
 }
 
