@@ -204,14 +204,16 @@ async function main(): Promise<void> {
   const base = service.server.url;
   const paths = Array.from({ length: Math.min(n, 100) }, (_, i) => `/api/v1/workloads/bench/w${i}/recommendation`);
   // As in the running service: the data clock runs at wall-clock speed and the tick fires every
-  // 30 s (the default schedule) while the API is under load. The window starts 15 s before the
-  // next sample is due, so that one tick in it collects and decides a new minute for every
+  // 30 s (the default schedule) while the API is under load. The first tick comes half-way
+  // through the measured window (after autocannon's 2 s warm-up), just after the next sample is
+  // due, so that it collects and decides a new minute for every
   // workload (with the refits and state writes falling due then) and the other finds nothing new:
   // what any 30 s of a running service holds. The peer is measured the same way, in the same
   // process, so that both pay the same background work.
   let ticksDuringLoad = 0;
   const underLoad = async <T>(f: () => Promise<T>): Promise<T> => {
-    now.t = Math.floor(now.t / 60) * 60 + 45;
+    const firstAt = 2 + seconds / 2;
+    now.t = Math.floor(now.t / 60) * 60 + 60 - firstAt + 0.5;
     let last = performance.now();
     const clock = setInterval(() => {
       const t = performance.now();
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
     const first = setTimeout(() => {
       ticksDuringLoad++;
       void service.loop.tick();
-    }, 15_000 + 2_000); // after autocannon's 2 s warm-up
+    }, firstAt * 1000);
     try {
       return await f();
     } finally {
