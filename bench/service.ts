@@ -1,6 +1,6 @@
 /**
  * Service benchmark: `npm run bench:service -- [--workloads 1000] [--days 7] [--warmup-budget 1500]
- *   [--neural] [--rps 1000] [--seconds 10] [--state-dir DIR]`
+ *   [--neural] [--rps 1000] [--seconds 30] [--connections 10] [--state-dir DIR] [--save-every S]`
  *
  * The issue's goals, for 1,000 workloads at 1-minute steps with 7 days of history (demo source,
  * a different seed and peak per workload):
@@ -131,6 +131,7 @@ async function start(n: number, days: number, forecasters: readonly Forecaster[]
     defaultMetrics: false,
     version: 'bench',
     ...(stateDir ? { stateDir } : {}),
+    ...(has('save-every') ? { saveEverySeconds: Number(flag('save-every', '900')) } : {}),
   });
   const c = process.cpuUsage(c0);
   return { service, warmSeconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
