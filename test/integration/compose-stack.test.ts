@@ -280,8 +280,10 @@ describeIfAvailable('the compose stack without Docker', havePrometheus() && exis
       const atT = ((await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}&time=${rec.time}`)).json()) as { data: { result: { value: [number, string] }[] } }).data.result;
       expect(rec.load).toBeGreaterThan(0);
       expect(rec.load).toBeCloseTo(Number(atT[0]!.value[1]), 6);
-      // Even read low (a few seconds of a new counter in a 1m window), ~1,300 rps needs > 1 pod at 70 rps each.
-      expect(rec.replicas).toBeGreaterThan(1);
+      // In auto mode never fewer pods than the reactive count for that load at 70 rps a pod (the
+      // load may still read low here: a few seconds of a new counter in a 1m window; the poll for
+      // ready pods below needs the recommendation to rise above 1).
+      expect(rec.replicas).toBeGreaterThanOrEqual(Math.min(60, Math.max(1, Math.ceil(rec.load! / 70))));
       await poll('prescale scraped as job="prescale"', async () => ((await q('up{job="prescale"} == 1')).length === 1 ? true : undefined), logs);
       // The cold start is measured from the exporter's pods through Prometheus (the one pod ready at
       // start so far; 3 are needed before the measurement replaces the 60 s default).
