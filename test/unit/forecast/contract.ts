@@ -84,7 +84,8 @@ export function runForecasterContract(name: string, make: () => Forecaster, opts
       const saved = JSON.parse(JSON.stringify(f.fit(series, CTX)!.save!())) as Record<string, unknown>;
       expect(() => f.restore!(null)).toThrow(/null\b.*expected/);
       const key = Object.keys(saved)[0]!;
-      expect(() => f.restore!({ ...saved, [key]: 'garbage' })).toThrow(new RegExp(`${key}|expected`));
+      // The message names the field that was damaged (e.g. "holt-winters.level is \"garbage\", expected ...").
+      expect(() => f.restore!({ ...saved, [key]: 'garbage' })).toThrow(new RegExp(`\\b${key}\\b.*expected`));
     });
 
     test('name is stable across instances and equals the fitted model name', () => {
