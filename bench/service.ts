@@ -29,6 +29,7 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import autocannon from 'autocannon';
@@ -212,7 +213,10 @@ async function main(): Promise<void> {
   // what any 30 s of a running service holds. The peer is measured the same way, in the same
   // process, so that both pay the same background work.
   let ticksDuringLoad = 0;
+  const loopDelay: string[] = [];
   const underLoad = async <T>(f: () => Promise<T>): Promise<T> => {
+    const eld = monitorEventLoopDelay({ resolution: 1 });
+    eld.enable();
     const firstAt = 2 + seconds / 2;
     now.t = Math.floor(now.t / 60) * 60 + 60 - firstAt + 0.5;
     let last = performance.now();
@@ -232,6 +236,8 @@ async function main(): Promise<void> {
     try {
       return await f();
     } finally {
+      eld.disable();
+      loopDelay.push(`p50 ${fmt(eld.percentile(50) / 1e6, 1)} ms, p99 ${fmt(eld.percentile(99) / 1e6, 1)} ms, max ${fmt(eld.max / 1e6, 1)} ms`);
       clearInterval(clock);
       clearInterval(ticker);
       clearTimeout(first);
@@ -240,25 +246,41 @@ async function main(): Promise<void> {
     }
   };
   const api = await underLoad(() => generateInChild(base, paths, rps, seconds, connections));
+  // Peers, in this process under the same background work: a bare express app and a bare
+  // node:http server, each returning a constant JSON of the size of a recommendation.
+  const constant = JSON.stringify(await (await fetch(`${base}${paths[0]}`)).json());
   const peerApp = express();
   peerApp.disable('x-powered-by');
   peerApp.set('etag', false);
   peerApp.get('/x', (_req, res) => {
-    res.json({ replicas: 3, mode: 'proactive' });
+    res.type('json').send(constant);
   });
-  const peer = await new Promise<http.Server>((resolve) => {
-    const s = peerApp.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = peer.address() as { port: number };
-  const bare = await underLoad(() => generateInChild(`http://127.0.0.1:${addr.port}`, ['/x'], rps, seconds, connections));
-  peer.closeAllConnections();
-  peer.close();
+  const measurePeer = async (server: http.Server): Promise<LoadResult> => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const addr = server.address() as { port: number };
+    try {
+      return await underLoad(() => generateInChild(`http://127.0.0.1:${addr.port}`, ['/x'], rps, seconds, connections));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  };
+  const bare = await measurePeer(http.createServer(peerApp));
+  const raw = await measurePeer(
+    http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(constant) });
+      res.end(constant);
+    }),
+  );
   const line = (name: string, r: LoadResult) =>
     `${name}: ${r.ok} ok of ${r.sent} sent, ${r.errors} errors, ${fmt(r.achievedRps, 0)} req/s; latency p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms`;
-  console.log(`API at ${rps} req/s for ${seconds} s (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the two runs):`);
+  console.log(`API at ${rps} req/s for ${seconds} s (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the three runs):`);
   console.log(`  ${line('prescale GET .../recommendation', api)}  goal p99 <= 10 ms`);
-  console.log(`  ${line('peer: bare express constant JSON', bare)}`);
-  console.log(`  ratio prescale / bare express: p50 x${fmt(api.p50 / bare.p50)}, p99 x${fmt(api.p99 / bare.p99)}`);
+  console.log(`  ${line('peer: bare express, constant JSON', bare)}`);
+  console.log(`  ${line('peer: bare node:http, constant JSON', raw)}`);
+  console.log(`  event loop delay of the service's process (1 ms resolution) during the runs: prescale ${loopDelay[0]}; express ${loopDelay[1]}; node:http ${loopDelay[2]}`);
+  const ratio = (a: number, b: number) => (b > 0 ? `x${fmt(a / b)}` : 'n/a');
+  console.log(`  ratio prescale / bare express: p50 ${ratio(api.p50, bare.p50)}, p99 ${ratio(api.p99, bare.p99)}; prescale / bare node:http: p50 ${ratio(api.p50, raw.p50)}, p99 ${ratio(api.p99, raw.p99)}`);
 
   // Restart on the saved state: the trained engines are restored from their files (no refit) and
   // only the samples missed meanwhile are asked of the source.

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createApp, listen, type RunningServer } from '../api/server';
+import { createApp, createFastPath, listen, type RunningServer } from '../api/server';
 import { createPrometheusClient, type ClientOptions } from '../collector/client';
 import { ConfigMapDirWatcher } from '../config/configMapDir';
 import { ConfigHolder } from '../config/holder';
@@ -92,6 +92,8 @@ export interface ServiceOptions {
   readonly stateDir?: string;
   /** Seconds between state saves per workload (default DEFAULT_SAVE_EVERY, 900). */
   readonly saveEverySeconds?: number;
+  /** false: every request goes through express (the fast path's own test compares both). Default true. */
+  readonly fastPath?: boolean;
 }
 
 export interface Service {
@@ -157,7 +159,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     ...(opts.statusExtras ? { statusExtras: opts.statusExtras } : {}),
     onError: (err, req) => opts.log?.('error', 'request_failed', { method: req.method, path: req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   });
-  const server = await listen(app, opts.port, opts.host);
+  const server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : createFastPath({ backend: loop, clock: opts.clock }));
   opts.log?.('info', 'listening', { url: server.url });
   const l = loop;
   const started = l.start().catch((err: unknown) => opts.log?.('error', 'warmup_failed', { error: (err as Error).message }));
