@@ -27,18 +27,21 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import express from 'express';
 import { demoSpec, startService, type Service } from '../src/cli/serve';
 import { defaultForecasters } from '../src/cli/models';
 import type { LoopWorkload } from '../src/engine/loop';
 import { DemoSource } from '../src/engine/sources';
+import { SharedClock } from '../src/runtime/clock';
 import type { WorkloadSpec } from '../src/engine/workloadEngine';
+import { computeFit, type FitRequest } from '../src/forecast/online';
 import type { Forecaster } from '../src/forecast/types';
 import { detectPeriodicity } from '../src/periodicity';
 
@@ -119,13 +122,15 @@ const rssMiB = () => {
 };
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
-async function start(n: number, days: number, forecasters: readonly Forecaster[], now: { t: number }, stateDir?: string): Promise<{ service: Service; warmSeconds: number; cpuSeconds: number }> {
+async function start(n: number, days: number, forecasters: readonly Forecaster[], now: SharedClock, stateDir?: string): Promise<{ service: Service; warmSeconds: number; cpuSeconds: number }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const service = await startService({
     workloads: workloads(n, days),
     forecasters,
-    clock: () => now.t,
+    // As `prescale serve` by default: the API on a thread of its own, reading the same clock.
+    clock: now.spec,
+    apiThread: !has('single-thread'),
     port: 0,
     host: '127.0.0.1',
     schedule: false,
@@ -133,6 +138,9 @@ async function start(n: number, days: number, forecasters: readonly Forecaster[]
     version: 'bench',
     ...(stateDir ? { stateDir } : {}),
     ...(has('save-every') ? { saveEverySeconds: Number(flag('save-every', '900')) } : {}),
+    // As `prescale serve` by default: refits on worker threads, one per core (at most 4).
+    fitWorkers: Math.min(4, availableParallelism()),
+    ...(has('tf-backend') ? { tfBackend: flag('tf-backend', 'auto') } : {}),
   });
   const c = process.cpuUsage(c0);
   return { service, warmSeconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
@@ -147,12 +155,12 @@ async function main(): Promise<void> {
   const connections = Number(flag('connections', '10'));
   const models = has('neural') ? 'naive,seasonal-naive,holt-winters,robust-stl,neural' : 'naive,seasonal-naive,holt-winters,robust-stl';
   const { forecasters, notes } = await defaultForecasters({ seed: 1, models });
-  const now = { t: Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000) };
-  console.log(`bench:service  node ${process.version}, ${(await import('node:os')).cpus().length} cores (shared), ${notes.join('; ')}`);
+  const now = new SharedClock(Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000));
+  console.log(`bench:service  node ${process.version}, ${(await import('node:os')).cpus().length} cores (shared), ${notes.join('; ')}; refits on ${Math.min(4, availableParallelism())} worker threads`);
   console.log(`goal: ${target} workloads, 60 s steps, ${days} days of history (${days * 1440} samples each)`);
 
   // Probe: 4 workloads, to size the run.
-  const probe = await start(4, days, forecasters, { ...now });
+  const probe = await start(4, days, forecasters, new SharedClock(now.t));
   await probe.service.stop();
   const perWarm = probe.warmSeconds / 4;
   const fit = Math.max(1, Math.floor(budget / Math.max(perWarm, 1e-6)));
@@ -166,18 +174,27 @@ async function main(): Promise<void> {
   const { service, warmSeconds, cpuSeconds } = await start(n, days, forecasters, now, stateDir);
   console.log(`warm-up (backfill ${days} d + replay through forecaster and planner + first state save): ${label(warmSeconds, 's')}  (cpu ${fmt(cpuSeconds)} s)`);
 
-  // Refit: what the daily refit costs, done directly: detect periodicity + fit every model on each workload's history.
+  // Refit: what the daily refit costs (periodicity detection + a fit of every model on each
+  // workload's history), on the service's refit threads (all workloads handed out at once, wall
+  // time), and in line on this one thread (the peer: what a refit in the tick costs).
   const srcs = workloads(n, days);
-  let refit = 0;
+  const requests: FitRequest[] = [];
   for (const w of srcs) {
     const s = await w.source.backfill(now.t - days * DAY, now.t, 60);
-    const t0 = performance.now();
-    const rep = detectPeriodicity(s.values, 60);
-    const ctx = { step: 60, periods: rep.periods.map((p) => p.samples), maxHorizon: 60, seed: 1 };
-    for (const f of forecasters) if (s.values.length >= f.minHistory(ctx)) f.fit(s.values, ctx);
-    refit += (performance.now() - t0) / 1000;
+    requests.push({ index: s.values.length - 1, history: s.values, step: 60, periods: [], maxHorizon: 60, seed: 1 });
   }
-  console.log(`refit of all (periodicity + fit of ${forecasters.length} models on ${days} d each): ${label(refit, 's')}  goal <= 600 s for 1,000 on 2 cores`);
+  const pool = service.fitPool!;
+  const p0 = performance.now();
+  await Promise.all(requests.map((r) => pool.fit(r)));
+  const pooled = (performance.now() - p0) / 1000;
+  let inline = 0;
+  for (const r of requests) {
+    const t0 = performance.now();
+    computeFit(r, forecasters, detectPeriodicity);
+    inline += (performance.now() - t0) / 1000;
+  }
+  console.log(`refit of all (periodicity + fit of ${forecasters.length} models on ${days} d each) on ${pool.size} refit threads: ${label(pooled, 's')}  goal <= 600 s for 1,000 on 2 cores`);
+  console.log(`  peer: the same refits in line on one thread: ${label(inline, 's')}; ratio threads / one thread x${fmt(pooled / inline)}`);
 
   // Decision ticks: one hour of data time. Each tick the clock moves one step, every workload
   // collects one sample and decides; the refits that fall due in that hour (each workload at its
@@ -272,15 +289,30 @@ async function main(): Promise<void> {
       res.end(constant);
     }),
   );
+  // The same node:http server on a thread of its own in this process, as prescale's API thread.
+  const threadPeer = new Worker(
+    `const http = require('node:http');
+     const { parentPort, workerData } = require('node:worker_threads');
+     const s = http.createServer((_req, res) => {
+       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(workerData) });
+       res.end(workerData);
+     });
+     s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));`,
+    { eval: true, workerData: constant },
+  );
+  const threadPort = await new Promise<number>((resolve) => threadPeer.once('message', resolve));
+  const rawThread = await underLoad(() => generateInChild(`http://127.0.0.1:${threadPort}`, ['/x'], rps, seconds, connections));
+  await threadPeer.terminate();
   const line = (name: string, r: LoadResult) =>
     `${name}: ${r.ok} ok of ${r.sent} sent, ${r.errors} errors, ${fmt(r.achievedRps, 0)} req/s; latency p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms`;
-  console.log(`API at ${rps} req/s for ${seconds} s (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the three runs):`);
-  console.log(`  ${line('prescale GET .../recommendation', api)}  goal p99 <= 10 ms`);
+  console.log(`API at ${rps} req/s for ${seconds} s (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the four runs):`);
+  console.log(`  ${line(has('single-thread') ? 'prescale GET .../recommendation (API in the engine thread)' : 'prescale GET .../recommendation (API thread)', api)}  goal p99 <= 10 ms`);
   console.log(`  ${line('peer: bare express, constant JSON', bare)}`);
   console.log(`  ${line('peer: bare node:http, constant JSON', raw)}`);
-  console.log(`  event loop delay of the service's process (1 ms resolution) during the runs: prescale ${loopDelay[0]}; express ${loopDelay[1]}; node:http ${loopDelay[2]}`);
+  console.log(`  ${line('peer: bare node:http on a thread of its own, constant JSON', rawThread)}`);
+  console.log(`  event loop delay of the engine's thread (1 ms resolution) during the runs: prescale ${loopDelay[0]}; express ${loopDelay[1]}; node:http ${loopDelay[2]}; node:http thread ${loopDelay[3]}`);
   const ratio = (a: number, b: number) => (b > 0 ? `x${fmt(a / b)}` : 'n/a');
-  console.log(`  ratio prescale / bare express: p50 ${ratio(api.p50, bare.p50)}, p99 ${ratio(api.p99, bare.p99)}; prescale / bare node:http: p50 ${ratio(api.p50, raw.p50)}, p99 ${ratio(api.p99, raw.p99)}`);
+  console.log(`  ratio prescale / bare express: p50 ${ratio(api.p50, bare.p50)}, p99 ${ratio(api.p99, bare.p99)}; prescale / bare node:http: p50 ${ratio(api.p50, raw.p50)}, p99 ${ratio(api.p99, raw.p99)}; prescale / node:http on its own thread: p99 ${ratio(api.p99, rawThread.p99)}`);
 
   // Restart on the saved state: the trained engines are restored from their files (no refit) and
   // only the samples missed meanwhile are asked of the source.

@@ -4,7 +4,8 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { FastPath } from './fastPath';
 import type { WorkloadStatus } from '../engine/loop';
 import type { WorkloadEngine } from '../engine/workloadEngine';
 import type { ServiceMetrics } from '../telemetry/metrics';
@@ -71,40 +72,6 @@ export function parseLabelSelector(raw: unknown): Record<string, string> {
     out[m[1]!] = m[2]!;
   }
   return out;
-}
-
-/** The routes the fast path answers: GET of a recommendation, and its KEDA view. */
-const FAST_ROUTE = /^\/api\/v1\/(?:workloads\/([^/?#]+)\/([^/?#]+)\/recommendation|keda\/([^/?#]+)\/([^/?#]+))$/;
-
-/**
- * The read path autoscalers poll, on node:http without express: GET .../recommendation and
- * GET /api/v1/keda/{namespace}/{name} for a warm workload. express costs ~130 us of CPU and
- * ~15 ms of p99 per request at 1,000 req/s on a 2-core machine against ~3 ms for node:http
- * (`npm run bench:service` measures both peers). The body is what express's route sends, byte
- * for byte (same function, same headers; test/unit/api/fastPath.test.ts compares them). Anything
- * else - another method, a query string, an unknown or cold workload, an error - returns false
- * and is left to express, so errors keep one format.
- */
-export function createFastPath(deps: Pick<ApiDeps, 'backend' | 'clock'>): (req: IncomingMessage, res: ServerResponse) => boolean {
-  return (req, res) => {
-    if (req.method !== 'GET' || req.url === undefined) return false;
-    const m = FAST_ROUTE.exec(req.url);
-    if (!m) return false;
-    let namespace: string;
-    let name: string;
-    try {
-      namespace = decodeURIComponent(m[1] ?? m[3]!);
-      name = decodeURIComponent(m[2] ?? m[4]!);
-    } catch {
-      return false;
-    }
-    const r = deps.backend.find(namespace, name)?.recommendation(deps.clock());
-    if (!r) return false;
-    const body = JSON.stringify(m[1] !== undefined ? r : { replicas: r.replicas });
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
-    return true;
-  };
 }
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -233,7 +200,6 @@ export function createApp(deps: ApiDeps): express.Express {
 }
 
 export interface RunningServer {
-  readonly server: Server;
   readonly port: number;
   readonly url: string;
   /** Stops accepting, closes idle and active keep-alive connections, resolves when closed. */
@@ -244,7 +210,7 @@ export interface RunningServer {
  * Listens on host:port (port 0 = an ephemeral port). With `fast`, each request is offered to it
  * first and goes to the express app when it declines.
  */
-export function listen(app: express.Express, port: number, host = '0.0.0.0', fast?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<RunningServer> {
+export function listen(app: express.Express, port: number, host = '0.0.0.0', fast?: FastPath): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = createServer(fast ? (req, res) => void (fast(req, res) || app(req, res)) : app);
     server.listen(port, host);
@@ -254,7 +220,6 @@ export function listen(app: express.Express, port: number, host = '0.0.0.0', fas
       const addr = server.address() as AddressInfo;
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       resolve({
-        server,
         port: addr.port,
         url: `http://${shown}:${addr.port}`,
         close: () =>

@@ -8,9 +8,14 @@
  *
  * Logs go to stderr, one JSON object per line: {"time", "level", "event", ...}.
  */
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createApp, createFastPath, listen, type RunningServer } from '../api/server';
+import { fastPath } from '../api/fastPath';
+import { startApiThread, type ApiThread } from '../api/frontThread';
+import { createApp, listen, type RunningServer } from '../api/server';
+import { clockOf, wallClock, type ClockSpec } from '../runtime/clock';
+import { FitPool } from '../runtime/fitPool';
 import { createPrometheusClient, type ClientOptions } from '../collector/client';
 import { ConfigMapDirWatcher } from '../config/configMapDir';
 import { ConfigHolder } from '../config/holder';
@@ -39,6 +44,8 @@ const FLAGS: FlagSpec = {
   'tf-backend': { type: 'string', help: 'auto (default) | node | wasm | cpu' },
   seed: { type: 'string', help: 'seed for model initialisation, default 1' },
   'state-dir': { type: 'string', help: 'where workload state persists across restarts (default: models); "" disables persistence' },
+  'single-thread': { type: 'boolean', help: 'serve the API from the engine thread (default: the API has a thread of its own)' },
+  'fit-workers': { type: 'string', help: 'worker threads computing refits (default: the cores available, at most 4); 0 computes them in the tick' },
   help: { type: 'boolean', help: 'this text' },
 };
 const SPEC = 'serve [--config FILE|DIR] [--port N] [--prometheus-url URL] [--configmap-dir DIR]';
@@ -75,8 +82,11 @@ export interface ServiceOptions {
   /** Workloads and their sources (see demoWorkloads / prometheusWorkloads). */
   readonly workloads: readonly LoopWorkload[];
   readonly forecasters: readonly Forecaster[];
-  /** Unix seconds. */
-  readonly clock: () => number;
+  /**
+   * Unix seconds. A ClockSpec (the wall clock, or a SharedClock's) can be read by the API thread
+   * too, and is needed for `apiThread`.
+   */
+  readonly clock: (() => number) | ClockSpec;
   readonly port: number;
   readonly host?: string;
   /** false: no cron task; the caller drives loop.tick(). Default true. */
@@ -92,6 +102,19 @@ export interface ServiceOptions {
   readonly stateDir?: string;
   /** Seconds between state saves per workload (default DEFAULT_SAVE_EVERY, 900). */
   readonly saveEverySeconds?: number;
+  /**
+   * Worker threads computing refits (src/runtime/fitPool.ts), built with the same models by name
+   * (`forecasters` must be built-in models). 0 or none: refits computed in the tick.
+   */
+  readonly fitWorkers?: number;
+  /** The TensorFlow.js backend the fit workers load (as --tf-backend). */
+  readonly tfBackend?: string;
+  /**
+   * Serve the API from its own thread (src/api/front.ts): the polled read routes are answered
+   * there, the rest forwarded to the express app in this thread. Needs a ClockSpec `clock`.
+   * Default false.
+   */
+  readonly apiThread?: boolean;
   /** false: every request goes through express (the fast path's own test compares both). Default true. */
   readonly fastPath?: boolean;
 }
@@ -100,6 +123,10 @@ export interface Service {
   readonly loop: EngineLoop;
   readonly metrics: ServiceMetrics;
   readonly server: RunningServer;
+  /** The refit threads (null when refits run in the tick). */
+  readonly fitPool: FitPool | null;
+  /** A new set of workloads (a config reload): see EngineLoop.setWorkloads. */
+  setWorkloads(workloads: readonly LoopWorkload[]): void;
   /** Stops the tick, waits for one in flight, closes the server and its connections. */
   stop(): Promise<void>;
 }
@@ -127,24 +154,33 @@ export function prometheusWorkloads(cfg: Config, source: PrometheusSource, seed 
  * warms up every workload (backfill + decide through the history), then schedules the tick.
  */
 export async function startService(opts: ServiceOptions): Promise<Service> {
+  if (opts.apiThread && typeof opts.clock === 'function') throw new Error('startService: the API thread needs a clock both threads can read (a ClockSpec: the wall clock or a SharedClock), not a function');
+  const clock = typeof opts.clock === 'function' ? opts.clock : clockOf(opts.clock);
   let loop: EngineLoop | null = null;
+  let front: ApiThread | null = null;
   const metrics = createMetrics(
     {
       workloads: () => loop?.workloads() ?? [],
       coldStartSamples: (ns, id) => loop?.coldStartSamples(ns, id) ?? [],
-      now: opts.clock,
+      now: clock,
       configError: opts.configError ?? (() => false),
     },
     { defaultMetrics: opts.defaultMetrics ?? true },
   );
+  const pool = opts.fitWorkers ? await FitPool.start({ size: opts.fitWorkers, forecasters: opts.forecasters, ...(opts.tfBackend !== undefined ? { tfBackend: opts.tfBackend } : {}) }) : null;
+  if (pool) opts.log?.('info', 'fit_workers', { threads: pool.size });
   loop = new EngineLoop(opts.workloads, {
+    ...(pool ? { fitter: pool } : {}),
     forecasters: opts.forecasters,
     detect: detectPeriodicity,
-    clock: opts.clock,
+    clock,
     ...(opts.tickSchedule !== undefined ? { tickSchedule: opts.tickSchedule } : {}),
     ...(opts.schedule !== undefined ? { schedule: opts.schedule } : {}),
     ...(opts.log ? { log: opts.log } : {}),
-    onTick: (s) => metrics.observeTick(s),
+    onTick: (s) => {
+      metrics.observeTick(s);
+      if (front && loop) front.publish(loop);
+    },
     onQuery: (w, s, kind) => metrics.observeQuery(w, s, kind),
     ...(opts.stateDir ? { store: new StateStore(opts.stateDir) } : {}),
     ...(opts.saveEverySeconds !== undefined ? { saveEverySeconds: opts.saveEverySeconds } : {}),
@@ -154,12 +190,22 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const app = createApp({
     backend: loop,
     metrics,
-    clock: opts.clock,
+    clock,
     version: opts.version ?? '0.0.0',
     ...(opts.statusExtras ? { statusExtras: opts.statusExtras } : {}),
     onError: (err, req) => opts.log?.('error', 'request_failed', { method: req.method, path: req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   });
-  const server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : createFastPath({ backend: loop, clock: opts.clock }));
+  const l0 = loop;
+  let server: RunningServer;
+  let internal: RunningServer | null = null;
+  if (opts.apiThread) {
+    // express on a private loopback port; the API thread owns the service's port.
+    internal = await listen(app, 0, '127.0.0.1');
+    front = await startApiThread({ port: opts.port, host: opts.host ?? '0.0.0.0', internalPort: internal.port, clock: opts.clock as ClockSpec });
+    server = front;
+  } else {
+    server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : fastPath((ns, name) => l0.find(ns, name)?.recommendationBase(), clock));
+  }
   opts.log?.('info', 'listening', { url: server.url });
   const l = loop;
   const started = l.start().catch((err: unknown) => opts.log?.('error', 'warmup_failed', { error: (err as Error).message }));
@@ -168,9 +214,17 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     loop: l,
     metrics,
     server,
+    fitPool: pool,
+    setWorkloads(workloads) {
+      l.setWorkloads(workloads);
+      // Removed or changed workloads leave the API thread's table now, not at the next tick.
+      front?.publish(l);
+    },
     async stop() {
       await l.stop();
       await server.close();
+      await internal?.close();
+      await pool?.close();
     },
   };
 }
@@ -203,7 +257,7 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
   const port = typeof flags.port === 'string' ? parsePort(flags.port, '--port') : process.env.PORT ? parsePort(process.env.PORT, 'PORT') : 8080;
   const seed = flags.seed === undefined ? 1 : Number(flags.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed "${String(flags.seed)}": expected an integer`);
-  const clock = () => Math.floor(Date.now() / 1000);
+  const clock = wallClock;
   const log = jsonLog;
   // Signals are caught from the start: one that arrives while the service is still warming up is
   // honoured as soon as it is up (a pod can be terminated at any moment).
@@ -213,6 +267,8 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', signal('SIGINT'));
   process.once('SIGTERM', signal('SIGTERM'));
   const stateDir = typeof flags['state-dir'] === 'string' ? flags['state-dir'] : 'models';
+  const fitWorkers = flags['fit-workers'] === undefined ? Math.min(4, availableParallelism()) : Number(flags['fit-workers']);
+  if (!(Number.isInteger(fitWorkers) && fitWorkers >= 0 && fitWorkers <= 64)) throw new UsageError(`--fit-workers "${String(flags['fit-workers'])}": expected an integer from 0 to 64`);
 
   const holder = new ConfigHolder<Config>();
   const sourceHolder = new ConfigHolder<PrometheusSource>();
@@ -258,12 +314,15 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
   const service = await startService({
     workloads,
     forecasters,
-    clock,
+    clock: { kind: 'wall' },
+    apiThread: flags['single-thread'] !== true,
     port,
     ...(typeof flags.host === 'string' ? { host: flags.host } : {}),
     ...(typeof flags.tick === 'string' ? { tickSchedule: flags.tick } : {}),
     log,
     ...(stateDir ? { stateDir } : {}),
+    fitWorkers,
+    ...(typeof flags['tf-backend'] === 'string' ? { tfBackend: flags['tf-backend'] } : {}),
     version: packageVersion(),
     configError: () => holder.lastError !== undefined || sourceHolder.lastError !== undefined,
     statusExtras: () => {
@@ -286,7 +345,7 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
     const c = holder.current;
     const src = resolveSource();
     if (!c || !src.ok) return;
-    service.loop.setWorkloads(prometheusWorkloads(c, src.value.source, seed));
+    service.setWorkloads(prometheusWorkloads(c, src.value.source, seed));
     sourceText = `${src.value.source.url} (from ${src.value.from})`;
     log('info', 'source_changed', { source: sourceText });
   });

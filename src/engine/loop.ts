@@ -18,6 +18,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Series } from '../domain/series';
 import type { PeriodicityReport } from '../domain/periodicity';
+import type { FitOutcome, FitRequest } from '../forecast/online';
 import type { Forecaster } from '../forecast/types';
 import { coldStartMoved, ColdStartTracker, type ColdStartPolicy, type ColdStartView } from './coldStart';
 import { fnv1a } from '../util/hash';
@@ -69,6 +70,12 @@ export interface LoopOptions {
   readonly onStateLoad?: (workload: string, result: StateLoadResult) => void;
   /** A workload's state was written (ok) or the write failed. */
   readonly onStateSave?: (workload: string, ok: boolean) => void;
+  /**
+   * Computes refits off this thread (src/runtime/fitPool.ts): each refit a workload's forecaster
+   * takes is handed to it, and the workload waits for it only when it falls due (d steps later).
+   * A rejected fit is computed in line. None: refits are computed in line, in the tick.
+   */
+  readonly fitter?: { fit(request: FitRequest): Promise<FitOutcome> };
 }
 
 /** What happened to a workload's persisted state at start. Everything but restored/missing means a retrain. */
@@ -133,6 +140,8 @@ interface Entry {
   /** The state store was consulted (once per engine). */
   loadTried: boolean;
   lastSavedAt: number | null;
+  /** The refit handed to the fitter, settled when it is given back to its engine. */
+  fitting: Promise<void> | null;
 }
 
 /**
@@ -192,7 +201,7 @@ export class EngineLoop {
       const kept = old.get(key);
       if (kept) return kept;
       const cold = w.coldStart ? { tracker: new ColdStartTracker(w.coldStart.policy), source: w.coldStart.source, polledAt: null, lastError: null } : null;
-      const e: Entry = { spec: w.spec, cold, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, retryAt: null, loadTried: false, lastSavedAt: null };
+      const e: Entry = { spec: w.spec, cold, source: w.source, key, engine: null, buildError: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, consecutiveErrors: 0, retryAt: null, loadTried: false, lastSavedAt: null, fitting: null };
       try {
         e.engine = new WorkloadEngine(w.spec, this.opts.forecasters, this.opts.detect);
       } catch (err) {
@@ -439,14 +448,39 @@ export class EngineLoop {
     return this.feed(e, eng, series, now, store);
   }
 
+  /** Hands a refit to the fitter; gives it back to the engine when computed, or for an in-line fit when not. */
+  private offload(e: Entry, eng: WorkloadEngine, fitter: NonNullable<LoopOptions['fitter']>, req: FitRequest): Promise<void> {
+    return fitter.fit(req).then(
+      (out) => eng.provideFit(req.index, out),
+      (err: unknown) => {
+        eng.abandonFit(req.index);
+        this.log('warn', 'refit_offload_failed', { workload: e.spec.id, error: (err as Error).message, action: 'refit in line' });
+      },
+    );
+  }
+
   /** Feeds what was collected (maybe nothing) to the engine, saves and logs. */
   private async feed(e: Entry, eng: WorkloadEngine, series: Series, now: number, store: StateStore | undefined): Promise<void> {
     const before = eng.latestDecision?.reason;
     const failingBefore = eng.fitFailures.length;
     const wasWarm = eng.latestDecision !== null;
-    let fed: number;
+    let fed = 0;
     try {
-      fed = eng.ingest(series, now);
+      // The warm-up (a workload's first feed, days of history at once) fits in line: it is not
+      // served until it has caught up, so nothing waits for it, and it is never seen half-fed.
+      const fitter = wasWarm ? this.opts.fitter : undefined;
+      for (;;) {
+        fed += eng.ingest(series, now, fitter !== undefined);
+        if (!fitter) break;
+        const req = eng.takeFitRequest();
+        if (req) e.fitting = this.offload(e, eng, fitter, req);
+        if (eng.fitAwaited) {
+          // Only a request handed out above is awaited, and e.fitting is the promise for it.
+          if (!e.fitting) throw new Error('a refit is awaited but none is being computed');
+          await e.fitting;
+        }
+        else if (!req) break;
+      }
     } catch (err) {
       // A bug or bad data in one workload must not stop the others: keep its last decision, say why.
       e.lastError = `engine: ${(err as Error).message}`;

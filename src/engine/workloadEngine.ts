@@ -17,7 +17,7 @@ import type { Workload } from '../config/schema';
 import type { Decision, ReasonCode, ScalingMode } from '../domain/decision';
 import type { PeriodicityReport } from '../domain/periodicity';
 import type { Series } from '../domain/series';
-import { OnlineForecaster, type FitFailure, type OnlineOptions, type Snapshot, type Stage } from '../forecast/online';
+import { OnlineForecaster, type FitFailure, type FitOutcome, type FitRequest, type OnlineOptions, type Snapshot, type Stage } from '../forecast/online';
 import { fromJsonSafe, pack, toJsonSafe, unpackF64 } from '../forecast/snapshot';
 import type { Forecaster } from '../forecast/types';
 import type { InstanceBoundsSpec, PlannerConfig, PlannerState } from '../planner';
@@ -210,6 +210,24 @@ export const ACCURACY_WINDOW_SECONDS = 3600;
 /** JSON-safe number: NaN and +-Infinity become null. */
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/**
+ * A recommendation as plain data without what depends on the clock: what the API thread holds
+ * (src/api/front.ts) to answer at any time with recommendationAt.
+ */
+export interface RecommendationBase {
+  readonly rest: Omit<Recommendation, 'dataAgeSeconds' | 'stale' | 'validUntil'>;
+  /** Unix seconds of the newest finite sample; null when none. */
+  readonly lastFiniteTime: number | null;
+  readonly staleAfterSeconds: number;
+  readonly validUntil: number;
+}
+
+/** The recommendation at `now`: the data's age and staleness added to its base. Pure. */
+export function recommendationAt(b: RecommendationBase, now: number): Recommendation {
+  const age = b.lastFiniteTime === null ? Infinity : now - b.lastFiniteTime;
+  return { ...b.rest, dataAgeSeconds: fin(age), stale: !(age <= b.staleAfterSeconds), validUntil: b.validUntil };
+}
+
 export class WorkloadEngine {
   readonly planner: PlannerConfig;
   readonly graceSeconds: number;
@@ -294,6 +312,24 @@ export class WorkloadEngine {
     return this.forecaster.fitFailures;
   }
 
+  /** See OnlineForecaster.takeFitRequest: a refit for the caller to compute on another thread. */
+  takeFitRequest(): FitRequest | null {
+    return this.forecaster.takeFitRequest();
+  }
+
+  provideFit(index: number, outcome: FitOutcome): void {
+    this.forecaster.provideFit(index, outcome);
+  }
+
+  abandonFit(index: number): void {
+    this.forecaster.abandonFit(index);
+  }
+
+  /** ingest() is stopped until the handed-out refit is given back (provideFit / abandonFit). */
+  get fitAwaited(): boolean {
+    return this.forecaster.fitAwaited;
+  }
+
   get latestDecision(): Decision | null {
     return this.lastDecision;
   }
@@ -302,10 +338,13 @@ export class WorkloadEngine {
    * Feeds the samples of `series` (same step; NaN = missing) from nextTime up to `now`, one
    * forecast + decision per grid step. A step without a finite sample is fed as missing once a
    * later finite sample exists or `graceSeconds` have passed since it; otherwise feeding stops
-   * there and resumes at the next call. Returns the number of steps fed.
+   * there and resumes at the next call. It also stops before a step that would install a refit
+   * handed out by takeFitRequest and not given back yet (fitAwaited), and, with `pauseOnFit`,
+   * after a step that took a refit (fitToTake), so that the caller hands it out at once.
+   * Returns the number of steps fed.
    * O(steps fed x models); see OnlineForecaster.observe.
    */
-  ingest(series: Series, now: number): number {
+  ingest(series: Series, now: number, pauseOnFit = false): number {
     const step = this.spec.step;
     if (series.step !== step) throw new RangeError(`workload ${this.spec.id}: samples every ${series.step} s, expected every ${step} s (forecast.stepSeconds)`);
     if (this.next === null) {
@@ -326,9 +365,11 @@ export class WorkloadEngine {
       const k = Math.round((t - series.start) / step);
       const y = k >= 0 && k < series.values.length ? series.values[k]! : NaN;
       if (!Number.isFinite(y) && !(lastFiniteAt > t) && now - t < this.graceSeconds) break;
+      if (this.forecaster.fitAwaited) break;
       this.feed(t, y);
       fed++;
       this.next = t + step;
+      if (pauseOnFit && this.forecaster.fitToTake) break;
     }
     return fed;
   }
@@ -503,30 +544,37 @@ export class WorkloadEngine {
 
   /** The current recommendation, or null before the first decision ("no data yet", not an error). */
   recommendation(now: number): Recommendation | null {
+    const b = this.recommendationBase();
+    return b ? recommendationAt(b, now) : null;
+  }
+
+  /** The recommendation without its clock-dependent fields (see recommendationAt); null before the first decision. */
+  recommendationBase(): RecommendationBase | null {
     const d = this.lastDecision;
     if (!d) return null;
     const s = this.spec;
-    const age = this.dataAge(now);
     return {
-      workload: { id: s.id, namespace: s.namespace, name: s.name, kind: s.kind },
-      time: d.time,
-      replicas: d.appliedReplicas,
-      mode: d.trusted ? 'proactive' : 'reactive',
-      configuredMode: d.mode,
-      reason: d.reason,
-      reasons: d.reasons,
-      message: d.message,
-      proactive: d.proactiveReplicas,
-      reactive: d.reactiveReplicas,
-      bounds: { min: d.minReplicas, max: d.maxReplicas },
-      forecast: d.forecastPeak ? { p50: d.forecastPeak.p50, upper: d.forecastPeak.upper, quantile: s.upperQuantile, peakTime: d.forecastPeak.time, leadSeconds: d.leadSeconds } : null,
-      load: fin(this.lastFiniteValue),
-      loadUnit: s.loadUnit,
-      coldStartSeconds: s.coldStartSeconds,
-      modelStage: this.stage,
-      modelStageReason: this.snapshot?.stageReason ?? 'warmup: no data yet',
-      dataAgeSeconds: fin(age),
-      stale: !(age <= this.planner.guard.staleAfterSeconds),
+      rest: {
+        workload: { id: s.id, namespace: s.namespace, name: s.name, kind: s.kind },
+        time: d.time,
+        replicas: d.appliedReplicas,
+        mode: d.trusted ? 'proactive' : 'reactive',
+        configuredMode: d.mode,
+        reason: d.reason,
+        reasons: d.reasons,
+        message: d.message,
+        proactive: d.proactiveReplicas,
+        reactive: d.reactiveReplicas,
+        bounds: { min: d.minReplicas, max: d.maxReplicas },
+        forecast: d.forecastPeak ? { p50: d.forecastPeak.p50, upper: d.forecastPeak.upper, quantile: s.upperQuantile, peakTime: d.forecastPeak.time, leadSeconds: d.leadSeconds } : null,
+        load: fin(this.lastFiniteValue),
+        loadUnit: s.loadUnit,
+        coldStartSeconds: s.coldStartSeconds,
+        modelStage: this.stage,
+        modelStageReason: this.snapshot?.stageReason ?? 'warmup: no data yet',
+      },
+      lastFiniteTime: fin(this.lastFiniteTime),
+      staleAfterSeconds: this.planner.guard.staleAfterSeconds,
       // The next sample is due one step later and is waited for during the grace period.
       validUntil: d.time + s.step + this.graceSeconds,
     };

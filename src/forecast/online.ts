@@ -39,6 +39,14 @@ export interface OnlineOptions {
   readonly refitOffsetSteps?: number;
   /** A model whose fit threw is retried after this many seconds, doubling up to the refit cadence. Default 1 h. */
   readonly retryAfterSeconds?: number;
+  /**
+   * A refit is computed on the history up to sample k and installed at sample k + this many steps
+   * (its models caught up on the samples in between; the previous models forecast meanwhile).
+   * The delay lets a service compute refits on other threads (takeFitRequest / provideFit) and
+   * still decide exactly as a backtest that computes them in line. Default: max(1, ceil(300 s /
+   * step)). The first fit (no model yet) is installed at once.
+   */
+  readonly fitDelaySteps?: number;
   /** History kept and fitted on. Default 8 weeks (enough for a weekly pattern seen 8 times). */
   readonly historySeconds?: number;
   /** Half-life of the error average behind the ensemble weights. Default 1 day. */
@@ -94,6 +102,105 @@ export interface FitFailure {
   readonly retryAt: number;
   /** Consecutive failures. */
   readonly failures: number;
+}
+
+/** What a refit computes, from the history alone: periodicity, then every model's fit. */
+export interface FitOutcome {
+  /** Null when periodicity detection threw (detectError says why): the previous periods are kept. */
+  readonly report: PeriodicityReport | null;
+  readonly detectError?: string;
+  /** Per model slot: the fit (null = history too short), or why it threw. */
+  readonly models: readonly FitSlot[];
+}
+export type FitSlot = { readonly model: FittedModel | null } | { readonly error: string };
+
+/** A refit to compute elsewhere (see takeFitRequest): everything computeFit needs. */
+export interface FitRequest {
+  /** Identifies the request to provideFit (the sample index it was taken at). */
+  readonly index: number;
+  readonly history: Float64Array;
+  readonly step: number;
+  readonly maxHorizon: number;
+  readonly seed: number;
+  /** The periods in use, kept if detection throws. */
+  readonly periods: readonly number[];
+}
+
+/**
+ * Periodicity detection, then every model fitted on `history` with the periods found (or
+ * `periods` when detection throws). Pure: the same request gives the same outcome on any thread.
+ */
+export function computeFit(req: Omit<FitRequest, 'index'>, forecasters: readonly Forecaster[], detect: OnlineOptions['detect']): FitOutcome {
+  const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  let report: PeriodicityReport | null = null;
+  let detectError: string | undefined;
+  try {
+    report = detect(req.history, req.step);
+  } catch (err) {
+    detectError = message(err);
+  }
+  const ctx: FitContext = { step: req.step, periods: report ? report.periods.map((p) => p.samples) : [...req.periods], maxHorizon: req.maxHorizon, seed: req.seed };
+  const models = forecasters.map((f): FitSlot => {
+    try {
+      return { model: req.history.length >= f.minHistory(ctx) ? f.fit(req.history, ctx) : null };
+    } catch (err) {
+      return { error: message(err) };
+    }
+  });
+  return { report, ...(detectError !== undefined ? { detectError } : {}), models };
+}
+
+/** A FitOutcome as plain data (models as their save() state), to cross a thread or process boundary. */
+export interface SavedFitOutcome {
+  readonly report: PeriodicityReport | null;
+  readonly detectError?: string;
+  readonly models: readonly ({ readonly name: string; readonly state: unknown } | { readonly model: null } | { readonly error: string })[];
+}
+
+/** @throws Error when a fitted model cannot be saved (a model without save()). */
+export function saveFitOutcome(out: FitOutcome): SavedFitOutcome {
+  return {
+    report: out.report,
+    ...(out.detectError !== undefined ? { detectError: out.detectError } : {}),
+    models: out.models.map((slot) => {
+      if ('error' in slot) return { error: slot.error };
+      const m = slot.model;
+      if (!m) return { model: null };
+      if (!m.save) throw new Error(`model ${m.name} cannot be saved, so it cannot be fitted on another thread`);
+      return { name: m.name, state: m.save() };
+    }),
+  };
+}
+
+/**
+ * The outcome back from saveFitOutcome's data, each model through its forecaster's restore()
+ * (which continues exactly as the saved model would). Forecasters in the same order as saved.
+ * @throws SnapshotError naming the slot that does not fit.
+ */
+export function restoreFitOutcome(saved: SavedFitOutcome, forecasters: readonly Forecaster[]): FitOutcome {
+  if (saved.models.length !== forecasters.length) throw new SnapshotError('fit.models', `${saved.models.length} models`, `${forecasters.length} (${forecasters.map((f) => f.name).join(', ')})`);
+  return {
+    report: saved.report,
+    ...(saved.detectError !== undefined ? { detectError: saved.detectError } : {}),
+    models: saved.models.map((slot, i): FitSlot => {
+      if ('error' in slot) return { error: slot.error };
+      if (!('state' in slot)) return { model: null };
+      const f = forecasters[i]!;
+      if (slot.name !== f.name || !f.restore) throw new SnapshotError(`fit.models[${i}].name`, slot.name, `"${f.name}", a model that can be restored`);
+      return { model: f.restore(slot.state) };
+    }),
+  };
+}
+
+/** A refit taken at sample `request.index`, installed at `installAt`. */
+interface PendingFit {
+  readonly request: FitRequest;
+  readonly installAt: number;
+  /** Handed to takeFitRequest's caller: observe() at installAt waits for provideFit (see fitAwaited). */
+  dispatched: boolean;
+  /** The caller gave it back (abandonFit): computed in line at installAt, never handed out again. */
+  inline: boolean;
+  outcome: FitOutcome | null;
 }
 
 /**
@@ -168,6 +275,7 @@ export class OnlineForecaster {
   private periods: number[] = [];
   private lastFitLen = 0;
   private lastFitIndex = -Infinity;
+  private pendingFit: PendingFit | null = null;
   /** Per model slot: its current fit failure, or null. */
   private readonly failed: (FitFailure | null)[];
   private levelScale = NaN; // EW mean of |y|, the floor for residual scales
@@ -183,6 +291,7 @@ export class OnlineForecaster {
       refitEverySeconds: DAY,
       refitOffsetSteps: 0,
       retryAfterSeconds: 3600,
+      fitDelaySteps: Math.max(1, Math.ceil(300 / options.step)),
       historySeconds: 8 * WEEK,
       errorHalfLifeSeconds: DAY,
       correctMedian: true,
@@ -248,13 +357,61 @@ export class OnlineForecaster {
       return this.lastSnapshot;
     }
 
-    if (this.refitDue(index)) this.refit(index);
-    else {
-      for (const m of this.models) m?.update(value);
-      if (this.failed.some((f) => f !== null && f.retryAt <= index)) this.retryFailed(index);
-    }
+    for (const m of this.models) m?.update(value);
+    const p = this.pendingFit;
+    if (p && index >= p.installAt) this.install(p, index);
+    else if (!p && this.refitDue(index)) {
+      const q = this.requestFit(index);
+      // The first fit (nothing to forecast with yet) is not deferred.
+      if (this.opts.fitDelaySteps === 0 || this.models.every((m) => m === null)) this.install(q, index);
+    } else if (this.failed.some((f) => f !== null && f.retryAt <= index)) this.retryFailed(index);
 
     return this.forecastAt(index);
+  }
+
+  /**
+   * A refit taken but not yet handed out, for the caller to compute elsewhere (computeFit on
+   * another thread) and give back with provideFit. Handed out once; null when there is none.
+   * Without a caller taking them, refits are computed in line when they fall due.
+   */
+  takeFitRequest(): FitRequest | null {
+    const p = this.pendingFit;
+    if (!p || p.dispatched || p.inline || p.outcome) return null;
+    p.dispatched = true;
+    return p.request;
+  }
+
+  /**
+   * The outcome of a request handed out by takeFitRequest (index = request.index). Ignored when
+   * that refit is no longer pending (installed meanwhile, or the forecaster was replaced).
+   */
+  provideFit(index: number, outcome: FitOutcome): void {
+    const p = this.pendingFit;
+    if (p && p.request.index === index && !p.outcome) p.outcome = outcome;
+  }
+
+  /** The handed-out request could not be computed elsewhere: compute it in line when it falls due. */
+  abandonFit(index: number): void {
+    const p = this.pendingFit;
+    if (p && p.request.index === index) {
+      p.dispatched = false;
+      p.inline = true;
+    }
+  }
+
+  /** A refit has been taken that takeFitRequest would hand out. */
+  get fitToTake(): boolean {
+    const p = this.pendingFit;
+    return p !== null && !p.dispatched && !p.inline && p.outcome === null;
+  }
+
+  /**
+   * True when the next sample would install a handed-out refit whose outcome has not been given
+   * back: the caller waits for it (provideFit or abandonFit) before the next observe().
+   */
+  get fitAwaited(): boolean {
+    const p = this.pendingFit;
+    return p !== null && p.dispatched && p.outcome === null && this.offset + this.len >= p.installAt;
   }
 
   /**
@@ -284,6 +441,8 @@ export class OnlineForecaster {
       lastPred: this.lastPred ? pack(this.lastPred) : null,
       lastSnapshot: this.lastSnapshot ? { ...this.lastSnapshot, forecasts: this.lastSnapshot.forecasts?.map((f) => ({ ...f, p50: e(f.p50), upper: e(f.upper) })) ?? null } : null,
       refits: [...this.refits],
+      // A refit taken and not yet installed: its request (the outcome is recomputed if needed).
+      pendingFit: this.pendingFit ? { index: this.pendingFit.request.index, installAt: this.pendingFit.installAt, history: pack(this.pendingFit.request.history), periods: [...this.pendingFit.request.periods] } : null,
       failed: this.failed,
       models,
       targets: this.targets.map((ts) => ({
@@ -326,6 +485,12 @@ export class OnlineForecaster {
     f.levelScale = decodeNum(o.levelScale, 'forecaster.levelScale');
     f.lastPred = o.lastPred === null ? null : unpackF64(o.lastPred, 'forecaster.lastPred');
     f.refits = nums(o.refits, 'forecaster.refits', { integer: true, min: 0 });
+    if (o.pendingFit !== undefined && o.pendingFit !== null) {
+      const po = obj(o.pendingFit, 'forecaster.pendingFit');
+      const index = num(po.index, 'forecaster.pendingFit.index', { integer: true, min: 0 });
+      const request: FitRequest = { index, history: unpackF64(po.history, 'forecaster.pendingFit.history'), step: f.opts.step, maxHorizon: f.maxHorizon, seed: f.opts.seed, periods: nums(po.periods, 'forecaster.pendingFit.periods', { integer: true, min: 1 }) };
+      f.pendingFit = { request, installAt: num(po.installAt, 'forecaster.pendingFit.installAt', { integer: true, min: index }), dispatched: false, inline: false, outcome: null };
+    }
     const models = arr(o.models, 'forecaster.models');
     if (models.length !== f.models.length) throw new SnapshotError('forecaster.models', `${models.length} models`, `${f.models.length} (${options.forecasters.map((x) => x.name).join(', ')})`);
     models.forEach((m, i) => {
@@ -486,11 +651,7 @@ export class OnlineForecaster {
       this.models[i] = this.len >= f.minHistory(ctx) ? f.fit(history, ctx) : null;
       this.failed[i] = null;
     } catch (err) {
-      const prev = this.failed[i];
-      const failures = (prev?.failures ?? 0) + 1;
-      const every = Math.round(this.opts.refitEverySeconds / this.opts.step);
-      const wait = Math.min(every, Math.round((this.opts.retryAfterSeconds / this.opts.step) * 2 ** (failures - 1)));
-      this.failed[i] = { model: f.name, error: err instanceof Error ? err.message : String(err), index, retryAt: index + Math.max(1, wait), failures };
+      this.fitFailed(i, err instanceof Error ? err.message : String(err), index);
     }
   }
 
@@ -503,36 +664,54 @@ export class OnlineForecaster {
     });
   }
 
-  private refit(index: number): void {
-    const history = this.values.slice(0, this.len);
-    let report: PeriodicityReport;
-    try {
-      report = this.opts.detect(history, this.opts.step);
-    } catch (err) {
-      // Keep the periods found before; the models are refitted with them.
-      this.stageReason = `${this.stage}: periodicity detection failed (${err instanceof Error ? err.message : String(err)}); kept the periods found before`;
-      this.fitAll(history, index);
-      return;
-    }
-    this.periods = report.periods.map((p) => p.samples);
-    const labels = new Set(report.periods.map((p) => p.label));
-    this.stage = labels.has('weekly') ? 'weekly' : labels.has('daily') ? 'daily' : report.periodic ? 'seasonal' : 'level';
-    const what = report.periods.map((p) => `${p.label} ${formatDuration(p.seconds)} (strength ${p.strength.toFixed(2)})`).join(', ');
-    // e.g. "periods: weekly 1 week (strength 0.59), daily 1 day (strength 0.46)" or "level: aperiodic: ..."
-    this.stageReason = report.periodic ? `periods: ${what}` : `level: ${report.reason}`;
-    this.fitAll(history, index);
-  }
-
-  private fitAll(history: Float64Array, index: number): void {
-    const ctx: FitContext = { step: this.opts.step, periods: this.periods, maxHorizon: this.maxHorizon, seed: this.opts.seed };
-    this.opts.forecasters.forEach((_f, i) => {
-      this.fitModel(i, history, ctx, index);
-      // A model whose refit just failed keeps its previous fit, which still needs this sample.
-      if (this.failed[i]?.index === index) this.models[i]?.update(history[history.length - 1]!);
-    });
+  /** Takes a refit at `index`: the history so far, the periods in use. */
+  private requestFit(index: number): PendingFit {
+    const request: FitRequest = { index, history: this.values.slice(0, this.len), step: this.opts.step, maxHorizon: this.maxHorizon, seed: this.opts.seed, periods: [...this.periods] };
+    const p: PendingFit = { request, installAt: index + this.opts.fitDelaySteps, dispatched: false, inline: false, outcome: null };
+    this.pendingFit = p;
     this.lastFitLen = this.len;
     this.lastFitIndex = index;
     this.refits.push(index);
+    return p;
+  }
+
+  /**
+   * Installs a refit at `index` (>= its request index): the outcome given back, or computed now.
+   * New models are caught up on the samples after the request; a model whose fit threw keeps its
+   * previous fit and is retried later (fitModel's rule).
+   */
+  private install(p: PendingFit, index: number): void {
+    this.pendingFit = null;
+    const out = p.outcome ?? computeFit(p.request, this.opts.forecasters, this.opts.detect);
+    const k = p.request.index;
+    if (out.report) {
+      const report = out.report;
+      this.periods = report.periods.map((x) => x.samples);
+      const labels = new Set(report.periods.map((x) => x.label));
+      this.stage = labels.has('weekly') ? 'weekly' : labels.has('daily') ? 'daily' : report.periodic ? 'seasonal' : 'level';
+      const what = report.periods.map((x) => `${x.label} ${formatDuration(x.seconds)} (strength ${x.strength.toFixed(2)})`).join(', ');
+      // e.g. "periods: weekly 1 week (strength 0.59), daily 1 day (strength 0.46)" or "level: aperiodic: ..."
+      this.stageReason = report.periodic ? `periods: ${what}` : `level: ${report.reason}`;
+    } else {
+      // Keep the periods found before; the models were refitted with them.
+      this.stageReason = `${this.stage}: periodicity detection failed (${out.detectError ?? 'unknown error'}); kept the periods found before`;
+    }
+    out.models.forEach((slot, i) => {
+      if ('error' in slot) return this.fitFailed(i, slot.error, k);
+      const m = slot.model;
+      for (let j = k + 1; j <= index; j++) m?.update(this.at(j));
+      this.models[i] = m;
+      this.failed[i] = null;
+    });
+  }
+
+  /** Model slot i's fit threw at sample `index`: it keeps its previous fit; retried after a delay doubling up to the refit cadence. */
+  private fitFailed(i: number, error: string, index: number): void {
+    const prev = this.failed[i];
+    const failures = (prev?.failures ?? 0) + 1;
+    const every = Math.round(this.opts.refitEverySeconds / this.opts.step);
+    const wait = Math.min(every, Math.round((this.opts.retryAfterSeconds / this.opts.step) * 2 ** (failures - 1)));
+    this.failed[i] = { model: this.opts.forecasters[i]!.name, error, index, retryAt: index + Math.max(1, wait), failures };
   }
 
   private forecastAt(index: number): Snapshot {

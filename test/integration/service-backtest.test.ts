@@ -26,8 +26,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('serves, minute by minute, the decisions the backtest CLI writes for the same data', async () => {
-  const spec = { ...demoSpec(1), historySeconds: HISTORY };
+/** Serves the demo workload live for LIVE minutes after its warm-up; returns each minute's recommendation. */
+async function serveLive(fitWorkers: number): Promise<{ time: number; replicas: number; mode: string; reason: string }[]> {
   let now = T0;
   const service = await startService({
     workloads: [{ spec, source: new DemoSource(defaultShape) }],
@@ -37,6 +37,7 @@ it('serves, minute by minute, the decisions the backtest CLI writes for the same
     host: '127.0.0.1',
     schedule: false,
     defaultMetrics: false,
+    fitWorkers,
   });
   const served: { time: number; replicas: number; mode: string; reason: string }[] = [];
   try {
@@ -46,9 +47,22 @@ it('serves, minute by minute, the decisions the backtest CLI writes for the same
       const r = (await (await fetch(`${service.server.url}/api/v1/workloads/demo/demo-llm/recommendation`)).json()) as { time: number; replicas: number; mode: string; reason: string };
       served.push({ time: r.time, replicas: r.replicas, mode: r.mode, reason: r.reason });
     }
+    // With worker threads, the refits falling due live were computed there (the warm-up fits in
+    // line); the demo workload's refit phase puts one in this half hour.
+    if (fitWorkers > 0) expect(service.fitPool!.fits).toBeGreaterThanOrEqual(1);
   } finally {
     await service.stop();
   }
+  return served;
+}
+
+const spec = { ...demoSpec(1), historySeconds: HISTORY };
+
+it('serves, minute by minute, the decisions the backtest CLI writes for the same data, with refits in the tick or on worker threads', async () => {
+  const inline = await serveLive(0);
+  const threaded = await serveLive(2);
+  expect(threaded).toEqual(inline);
+  const served = inline;
 
   // The same samples as a trace: from the start of the service's history window to the last live step.
   const start = T0 - HISTORY;
