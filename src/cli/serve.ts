@@ -167,7 +167,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     },
     { defaultMetrics: opts.defaultMetrics ?? true },
   );
-  const pool = opts.fitWorkers ? await FitPool.start({ size: opts.fitWorkers, forecasters: opts.forecasters, ...(opts.tfBackend !== undefined ? { tfBackend: opts.tfBackend } : {}) }) : null;
+  const pool = opts.fitWorkers ? await FitPool.start({ size: opts.fitWorkers, forecasters: opts.forecasters, onFit: (s, ok) => metrics.observeRefit(s, ok), ...(opts.tfBackend !== undefined ? { tfBackend: opts.tfBackend } : {}) }) : null;
   if (pool) opts.log?.('info', 'fit_workers', { threads: pool.size });
   loop = new EngineLoop(opts.workloads, {
     ...(pool ? { fitter: pool } : {}),

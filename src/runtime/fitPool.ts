@@ -24,6 +24,8 @@ export interface FitPoolOptions {
   readonly tfBackend?: string;
   /** A fit running longer than this is abandoned and its worker replaced. Default 600 s. */
   readonly timeoutSeconds?: number;
+  /** Each fit's outcome: seconds on the worker, or a failure. */
+  readonly onFit?: (seconds: number, ok: boolean) => void;
 }
 
 interface Task {
@@ -134,12 +136,13 @@ export class FitPool {
           t.resolve(restoreFitOutcome(msg.outcome, this.opts.forecasters));
           this.fits++;
           this.fitSeconds += msg.seconds ?? 0;
+          this.opts.onFit?.(msg.seconds ?? 0, true);
         } catch (err) {
-          this.failures++;
+          this.failed();
           t.reject(err as Error);
         }
       } else {
-        this.failures++;
+        this.failed();
         t.reject(new Error(`fit worker: ${msg.error ?? 'no outcome'}`));
       }
       this.pump();
@@ -149,6 +152,11 @@ export class FitPool {
     slot.worker.on('exit', (code) => this.lost(slot, `exited with ${code}`));
     // Idle workers do not keep the process alive (the service's server and timers do).
     slot.worker.unref();
+  }
+
+  private failed(): void {
+    this.failures++;
+    this.opts.onFit?.(0, false);
   }
 
   private finish(slot: Slot): void {
@@ -165,7 +173,7 @@ export class FitPool {
     const t = slot.task;
     this.finish(slot);
     if (t) {
-      this.failures++;
+      this.failed();
       t.reject(new Error(`fit worker ${why}`));
     }
     if (this.closed) return;

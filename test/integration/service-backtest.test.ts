@@ -49,7 +49,12 @@ async function serveLive(fitWorkers: number): Promise<{ time: number; replicas: 
     }
     // With worker threads, the refits falling due live were computed there (the warm-up fits in
     // line); the demo workload's refit phase puts one in this half hour.
-    if (fitWorkers > 0) expect(service.fitPool!.fits).toBeGreaterThanOrEqual(1);
+    if (fitWorkers > 0) {
+      expect(service.fitPool!.fits).toBeGreaterThanOrEqual(1);
+      const metrics = await (await fetch(`${service.server.url}/metrics`)).text();
+      expect(Number(/^prescale_refits_offloaded_total\{result="ok"\} (\d+)$/m.exec(metrics)?.[1])).toBe(service.fitPool!.fits);
+      expect(metrics).toMatch(/^prescale_refit_duration_seconds_count [1-9]/m);
+    }
   } finally {
     await service.stop();
   }
