@@ -167,8 +167,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     },
     { defaultMetrics: opts.defaultMetrics ?? true },
   );
-  const pool = opts.fitWorkers ? await FitPool.start({ size: opts.fitWorkers, forecasters: opts.forecasters, onFit: (s, ok) => metrics.observeRefit(s, ok), ...(opts.tfBackend !== undefined ? { tfBackend: opts.tfBackend } : {}) }) : null;
-  if (pool) opts.log?.('info', 'fit_workers', { threads: pool.size });
+  let pool: FitPool | null = null;
+  if (opts.fitWorkers) {
+    try {
+      pool = await FitPool.start({ size: opts.fitWorkers, forecasters: opts.forecasters, onFit: (s, ok) => metrics.observeRefit(s, ok), ...(opts.tfBackend !== undefined ? { tfBackend: opts.tfBackend } : {}) });
+      opts.log?.('info', 'fit_workers', { threads: pool.size });
+    } catch (err) {
+      // e.g. a model backend that cannot load in a worker thread: the refits run in the tick, as with 0.
+      opts.log?.('warn', 'fit_workers_failed', { error: (err as Error).message, action: 'refits computed in the tick' });
+    }
+  }
   loop = new EngineLoop(opts.workloads, {
     ...(pool ? { fitter: pool } : {}),
     forecasters: opts.forecasters,

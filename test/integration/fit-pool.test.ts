@@ -8,6 +8,9 @@ import { classicalForecasters } from '../../src/forecast/models';
 import type { Forecaster } from '../../src/forecast/types';
 import { detectPeriodicity } from '../../src/periodicity';
 import { FitPool } from '../../src/runtime/fitPool';
+import { demoSpec, startService } from '../../src/cli/serve';
+import { defaultShape } from '../../src/demo/workload';
+import { DemoSource } from '../../src/engine/sources';
 import { gaussian, mulberry32 } from '../../src/util/rng';
 
 jest.setTimeout(60_000);
@@ -83,4 +86,27 @@ describe('FitPool', () => {
     await p.close();
     await expect(p.fit(request(100, 1, 1))).rejects.toThrow(/closed/);
   });
+});
+
+it('a service whose models cannot be built on a worker starts anyway, with its refits in the tick', async () => {
+  const custom: Forecaster = { ...forecasters[0]!, name: 'custom', minHistory: () => 1, fit: () => null };
+  const logs: string[] = [];
+  const service = await startService({
+    workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
+    forecasters: [custom],
+    clock: () => Date.UTC(2026, 0, 7, 12, 0, 0) / 1000,
+    port: 0,
+    host: '127.0.0.1',
+    schedule: false,
+    defaultMetrics: false,
+    fitWorkers: 1,
+    log: (level, event) => logs.push(`${level} ${event}`),
+  });
+  try {
+    expect(service.fitPool).toBeNull();
+    expect(logs).toContain('warn fit_workers_failed');
+    expect(service.loop.status()[0]!.warm).toBe(true);
+  } finally {
+    await service.stop();
+  }
 });
