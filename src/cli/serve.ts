@@ -15,6 +15,7 @@ import { fastPath } from '../api/fastPath';
 import { startApiThread, type ApiThread } from '../api/frontThread';
 import { createApp, listen, type RunningServer } from '../api/server';
 import { clockOf, wallClock, type ClockSpec } from '../runtime/clock';
+import { ENGINE_NICE, lowerThisThread } from '../runtime/priority';
 import { FitPool } from '../runtime/fitPool';
 import { createPrometheusClient, type ClientOptions } from '../collector/client';
 import { ConfigMapDirWatcher } from '../config/configMapDir';
@@ -115,6 +116,11 @@ export interface ServiceOptions {
    * Default false.
    */
   readonly apiThread?: boolean;
+  /**
+   * With the API thread: lower this (the engine's) thread's priority below it (Linux; default
+   * true). The process's main thread keeps the lower priority afterwards.
+   */
+  readonly lowerEnginePriority?: boolean;
   /** false: every request goes through express (the fast path's own test compares both). Default true. */
   readonly fastPath?: boolean;
 }
@@ -211,6 +217,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     internal = await listen(app, 0, '127.0.0.1');
     front = await startApiThread({ port: opts.port, host: opts.host ?? '0.0.0.0', internalPort: internal.port, clock: opts.clock as ClockSpec });
     server = front;
+    // The API thread (started above, at the default priority) gets the CPU before the engine's
+    // work: see src/runtime/priority.ts. Threads started from here on inherit the lower priority.
+    if (opts.lowerEnginePriority !== false && lowerThisThread(ENGINE_NICE)) opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE });
   } else {
     server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : fastPath((ns, name) => l0.find(ns, name)?.recommendationBase(), clock));
   }

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { defaultForecasters } from '../cli/models';
 import { computeFit, saveFitOutcome, type FitRequest } from '../forecast/online';
 import { detectPeriodicity } from '../periodicity';
+import { lowerThisThread, REFIT_NICE } from './priority';
 
 interface Init {
   readonly models: readonly string[];
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('fitWorker runs as a worker thread (see fitPool.ts)');
   const init = workerData as Init;
+  lowerThisThread(REFIT_NICE);
   let forecasters;
   try {
     ({ forecasters } = await defaultForecasters({ seed: 1, models: init.models.join(','), tfBackend: init.tfBackend }));
