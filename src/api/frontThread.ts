@@ -37,7 +37,8 @@ export function recommendationTable(backend: ApiBackend): [string, Recommendatio
 
 export async function startApiThread(opts: { readonly port: number; readonly host: string; readonly internalPort: number; readonly clock: ClockSpec }): Promise<ApiThread> {
   const init: FrontInit = { port: opts.port, host: opts.host, internalPort: opts.internalPort, clock: opts.clock };
-  const worker = spawnModuleWorker(__dirname, 'front', init, __filename.endsWith('.ts'));
+  // A small young generation: the thread's live data is one table; its garbage (a few kB a request) is collected often and quickly.
+  const worker = spawnModuleWorker(__dirname, 'front', init, __filename.endsWith('.ts'), { maxYoungGenerationSizeMb: 4 });
   const port = await new Promise<number>((resolve, reject) => {
     const onMessage = (m: { type: string; port?: number; message?: string }) => {
       off();

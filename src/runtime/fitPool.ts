@@ -42,7 +42,10 @@ interface Slot {
 }
 
 function spawnWorker(init: { models: string[]; tfBackend?: string }): Worker {
-  return spawnModuleWorker(__dirname, 'fitWorker', init, __filename.endsWith('.ts'));
+  // A small young generation (4 MB): a refit's garbage (arrays of the history's length) is
+  // collected often. With V8's default the two workers held ~130 MB more after 300 refits of 7
+  // days (~60 MB with 4 MB; fits ~8% slower).
+  return spawnModuleWorker(__dirname, 'fitWorker', init, __filename.endsWith('.ts'), { maxYoungGenerationSizeMb: 4 });
 }
 
 export class FitPool {
