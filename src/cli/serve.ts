@@ -121,7 +121,10 @@ export interface ServiceOptions {
    * true). The process's main thread keeps the lower priority afterwards.
    */
   readonly lowerEnginePriority?: boolean;
-  /** false: every request goes through express (the fast path's own test compares both). Default true. */
+  /**
+   * Without `apiThread`: false sends every request through express (the fast path's own test
+   * compares both). Default true. The API thread always answers the polled routes itself.
+   */
   readonly fastPath?: boolean;
 }
 
@@ -213,15 +216,25 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   let server: RunningServer;
   let internal: RunningServer | null = null;
   if (opts.apiThread) {
-    // express on a private loopback port; the API thread owns the service's port.
-    internal = await listen(app, 0, '127.0.0.1');
-    front = await startApiThread({ port: opts.port, host: opts.host ?? '0.0.0.0', internalPort: internal.port, clock: opts.clock as ClockSpec });
+    try {
+      // express on a private loopback port; the API thread owns the service's port.
+      internal = await listen(app, 0, '127.0.0.1');
+      front = await startApiThread({ port: opts.port, host: opts.host ?? '0.0.0.0', internalPort: internal.port, clock: opts.clock as ClockSpec });
+    } catch (err) {
+      // e.g. the port is taken: nothing started here outlives the failed start.
+      await internal?.close();
+      await pool?.close();
+      throw err;
+    }
     server = front;
     // The API thread (started above, at the default priority) gets the CPU before the engine's
     // work: see src/runtime/priority.ts. Threads started from here on inherit the lower priority.
     if (opts.lowerEnginePriority !== false && lowerThisThread(ENGINE_NICE)) opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE });
   } else {
-    server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : fastPath((ns, name) => l0.find(ns, name)?.recommendationBase(), clock));
+    server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : fastPath((ns, name) => l0.find(ns, name)?.recommendationBase(), clock)).catch(async (err: unknown) => {
+      await pool?.close();
+      throw err;
+    });
   }
   opts.log?.('info', 'listening', { url: server.url });
   const l = loop;

@@ -163,3 +163,26 @@ test('the API thread answers the polled routes while the engine thread is blocke
   expect(shared.ms).toBeGreaterThan(1000);
   expect(own.ms).toBeLessThan(750);
 });
+
+test('a port already taken fails the start of the API thread with the reason (the refit pool and express are closed again)', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    await expect(
+      startService({
+        workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
+        forecasters,
+        clock: clock.spec,
+        port,
+        host: '127.0.0.1',
+        schedule: false,
+        defaultMetrics: false,
+        apiThread: true,
+        fitWorkers: 1,
+      }),
+    ).rejects.toThrow(/EADDRINUSE/);
+  } finally {
+    taken.close();
+  }
+});
