@@ -39,6 +39,8 @@ interface Slot {
   worker: Worker;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** The worker's V8 heap (bytes) after its last idle collection; 0 before one. */
+  heapBytes: number;
 }
 
 function spawnWorker(init: { models: string[]; tfBackend?: string }): Worker {
@@ -57,6 +59,10 @@ export class FitPool {
   fits = 0;
   fitSeconds = 0;
   failures = 0;
+  /** Workers replaced (died, or timed out). */
+  restarts = 0;
+  /** Full collections the workers ran once idle (fitWorker.ts). */
+  idleCollections = 0;
 
   private constructor(private readonly opts: FitPoolOptions) {}
 
@@ -78,6 +84,11 @@ export class FitPool {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** The workers' V8 heaps after their last idle collection, summed (bytes). */
+  get heapBytes(): number {
+    return this.slots.reduce((s, slot) => s + slot.heapBytes, 0);
   }
 
   /** Computes `request` on a worker; the outcome's models are restored for this thread's forecasters. */
@@ -124,13 +135,18 @@ export class FitPool {
       await worker.terminate();
       throw new Error(`fit worker: ${ready.error ?? `built models ${JSON.stringify(ready.models)}, expected ${JSON.stringify(names)}`}`);
     }
-    const slot: Slot = { worker, task: null, timer: null };
+    const slot: Slot = { worker, task: null, timer: null, heapBytes: 0 };
     this.listen(slot);
     return slot;
   }
 
   private listen(slot: Slot): void {
-    slot.worker.on('message', (msg: { id: number; outcome?: SavedFitOutcome; error?: string; seconds?: number }) => {
+    slot.worker.on('message', (msg: { id: number; outcome?: SavedFitOutcome; error?: string; seconds?: number; type?: string; bytes?: number }) => {
+      if (msg.type === 'heap') {
+        slot.heapBytes = msg.bytes ?? 0;
+        this.idleCollections++;
+        return;
+      }
       const t = slot.task;
       if (!t || t.id !== msg.id) return;
       this.finish(slot);
@@ -180,6 +196,7 @@ export class FitPool {
       t.reject(new Error(`fit worker ${why}`));
     }
     if (this.closed) return;
+    this.restarts++;
     void slot.worker.terminate();
     this.startSlot().then(
       (s) => {

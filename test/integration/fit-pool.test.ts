@@ -63,11 +63,24 @@ describe('FitPool', () => {
     expect(pool.fitSeconds - before).toBeGreaterThan(wall * 1.05);
   });
 
+  it('an idle worker collects its garbage, reports its heap, and goes on with the next refit', async () => {
+    await pool.fit(request(4319, 30, 5));
+    const collections = pool.idleCollections;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(pool.idleCollections).toBeGreaterThan(collections);
+    expect(pool.heapBytes).toBeGreaterThan(1e6);
+    expect(pool.heapBytes).toBeLessThan(200e6);
+    const r = request(4319, 31, 3);
+    expect(plain(saveFitOutcome(await pool.fit(r)))).toEqual(plain(saveFitOutcome(computeFit(r, forecasters, detectPeriodicity))));
+    expect(pool.restarts).toBe(0);
+  });
+
   it('rejects a refit whose worker takes too long, replaces the worker, and goes on', async () => {
     const slow = await FitPool.start({ size: 1, forecasters, timeoutSeconds: 0.001 });
     try {
       await expect(slow.fit(request(4319, 5, 7))).rejects.toThrow(/took longer than/);
       expect(slow.failures).toBe(1);
+      expect(slow.restarts).toBe(1);
       // The replacement is started in the background: a later fit is answered (or rejected the same way).
       await new Promise((r) => setTimeout(r, 3000));
       expect(slow.size).toBe(1);
