@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx prescale ...` works from a checkout without a build
-// step. Signals (SIGTERM from Kubernetes, Ctrl-C) are passed on to the CLI, and its exit code back.
+// `prescale`: runs the CLI in this process (one process per pod: no wrapper, no child).
+// From a checkout it runs the TypeScript in src/ through tsx's require hook (tsx is a runtime
+// dependency), so `npx prescale ...` needs no build step and never runs a stale dist/. The image
+// (Dockerfile) ships the compiled JavaScript in dist/ (`npm run build`) and no src/: that is run.
 'use strict';
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const entry = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
-const child = spawn(process.execPath, [require.resolve('tsx/cli'), entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code === null ? (signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 1) : code));
+const { existsSync } = require('node:fs');
+
+const root = path.join(__dirname, '..');
+const source = path.join(root, 'src', 'cli', 'main.ts');
+if (existsSync(source)) {
+  require('tsx/cjs');
+  require(source);
+} else {
+  require(path.join(root, 'dist', 'cli', 'main.js'));
+}

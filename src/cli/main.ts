@@ -1,10 +1,14 @@
 import { UsageError } from './args';
+import { runBacktestCli } from './backtest';
+import { runDemoExporterCli } from './demoExporter';
+import { runServeCli } from './serve';
 
 const HELP = `prescale: predictive autoscaling for Kubernetes workloads
 
 commands:
   backtest TRACE.csv --cold-start 10m --capacity N --out DIR [...]   replay a trace: forecasts, decisions, report
   serve [--config FILE|DIR] [--port N] [--prometheus-url URL]        run the service (the demo workload without --config)
+  demo-exporter                                                       the compose stack's demo workload as a Prometheus exporter
   help                                                                this text
 
 Run a command with --help for its flags.`;
@@ -12,14 +16,12 @@ Run a command with --help for its flags.`;
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case 'backtest': {
-      const { runBacktestCli } = await import('./backtest');
+    case 'backtest':
       return runBacktestCli(rest);
-    }
-    case 'serve': {
-      const { runServeCli } = await import('./serve');
+    case 'serve':
       return runServeCli(rest);
-    }
+    case 'demo-exporter':
+      return runDemoExporterCli(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -27,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${HELP}\n`);
       return 0;
     default:
-      process.stderr.write(`prescale: unknown command "${cmd}": expected one of backtest, serve, help\n`);
+      process.stderr.write(`prescale: unknown command "${cmd}": expected one of backtest, serve, demo-exporter, help\n`);
       return 2;
   }
 }

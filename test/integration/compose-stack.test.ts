@@ -143,7 +143,7 @@ describe('stack configuration files', () => {
     if (!r.ok) throw r.error;
     const w = r.value.workloads[0]!;
     expect(w.metric).toMatchObject({ type: 'qps', counter: 'demo_requests_total' });
-    expect(read('scripts/demo-exporter.ts')).toContain('demo_requests_total{');
+    expect(read('src/cli/demoExporter.ts')).toContain('demo_requests_total{');
     // The exporter's pods follow prescale after about DEMO_COLD_START_S: measured from its pods, that until then.
     expect(w.coldStart).toMatchObject({ source: 'kubeStateMetrics', defaultSeconds: Number(/DEMO_COLD_START_S: "(\d+)"/.exec(read('docker-compose.yml'))![1]) });
   });
@@ -156,7 +156,7 @@ describe('stack configuration files', () => {
 describe('demo exporter', () => {
   it('serves a request counter growing at a plausible rate, and simulated ready pods', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-exporter.ts'], {
+    const child = spawn(process.execPath, ['bin/prescale.js', 'demo-exporter'], {
       cwd: ROOT,
       env: { ...process.env, PORT: String(port), PRESCALE_URL: 'http://127.0.0.1:1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -240,7 +240,7 @@ describeIfAvailable('the compose stack without Docker', havePrometheus() && exis
       // 1 s cold start: the pods follow prescale within a few polls. The demo day starts at its
       // 15:00 peak (~1,300 rps), so that prescale asks for more than the 1 pod the exporter starts with.
       const peak = String(Date.UTC(2026, 0, 6, 15, 0, 0) / 1000);
-      procs.push(start(process.execPath, ['--import', 'tsx', 'scripts/demo-exporter.ts'], { PORT: String(exporterPort), PRESCALE_URL: prescaleUrl, DEMO_COLD_START_S: '1', DEMO_SIM_START: peak }));
+      procs.push(start(process.execPath, ['bin/prescale.js', 'demo-exporter'], { PORT: String(exporterPort), PRESCALE_URL: prescaleUrl, DEMO_COLD_START_S: '1', DEMO_SIM_START: peak }));
       const promCfg = read('deploy/compose/prometheus.yml')
         .replace(/scrape_interval: \d+s/, 'scrape_interval: 1s')
         .replace(/evaluation_interval: \d+s/, 'evaluation_interval: 1s')
@@ -258,7 +258,7 @@ describeIfAvailable('the compose stack without Docker', havePrometheus() && exis
       const args = stack.prescale!.command!.slice(2).map((a) => (a === '/etc/prescale/workloads.yaml' ? path.join(ROOT, 'deploy', 'compose', 'workloads.yaml') : a === 'http://prometheus:9090' ? promUrl : a));
       const stateDir = args.indexOf('--state-dir');
       args.splice(stateDir, 2, '--state-dir', path.join(dir, 'state'));
-      procs.push(start(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args, '--port', String(prescalePort), '--host', '127.0.0.1']));
+      procs.push(start(process.execPath, ['bin/prescale.js', 'serve', ...args, '--port', String(prescalePort), '--host', '127.0.0.1']));
 
       const rec = await poll(
         'a recommendation for demo/demo-llm on observed load',

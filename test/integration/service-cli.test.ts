@@ -1,6 +1,7 @@
 /**
  * `prescale serve` as a user runs it: the real CLI in a child process (through tsx), real HTTP.
  *  - without --config it serves the built-in demo workload; SIGTERM stops it with exit 0;
+ *  - laid out as the image is (bin/prescale.js, compiled dist/, no src/), it runs the same way;
  *  - a bad --config at start is refused (exit 2) with the key, the value and what was expected;
  *  - with --configmap-dir, changing the mounted ConfigMap (the kubelet's atomic ..data swap)
  *    switches the Prometheus source without a restart, and a bad ConfigMap keeps the last good one
@@ -8,7 +9,7 @@
  *    2 days of history ending now, since the CLI runs on the wall clock.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultShape, demoLoad } from '../../src/demo/workload';
@@ -36,9 +37,9 @@ interface Child {
   exit(): Promise<number | null>;
 }
 
-/** Starts `prescale serve ...`; `url` resolves from its "listening" log line. */
-function serve(args: string[], env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `prescale serve ...` (`cli`: the node arguments before serve's); `url` resolves from its "listening" log line. */
+function serve(args: string[], env: Record<string, string> = {}, cli = CLI): Child {
+  const proc = spawn(process.execPath, [...cli, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let onUrl: (u: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (onUrl = resolve));
@@ -82,6 +83,33 @@ it('serves the demo workload with no config, and stops on SIGTERM with exit 0', 
   }
   expect(await c.exit()).toBe(0);
   expect(c.stderr()).toMatch(/"event":"stopping","signal":"SIGTERM"/);
+});
+
+it("runs as the image runs it: bin/prescale.js beside a compiled dist/ and no src/, threads included", async () => {
+  // The Dockerfile's final stage, without Docker (no engine here): package.json, bin/, dist/ built
+  // by `npm run build`'s tsconfig, node_modules. The launcher must pick dist/, and the API and
+  // refit threads must start from its .js files (no TypeScript loader in the process).
+  const app = path.join(dir, 'app');
+  mkdirSync(path.join(app, 'bin'), { recursive: true });
+  copyFileSync(path.join(ROOT, 'bin', 'prescale.js'), path.join(app, 'bin', 'prescale.js'));
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'));
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')], { encoding: 'utf8', timeout: 120_000 });
+  expect(tsc.stdout + tsc.stderr).toBe('');
+  expect(tsc.status).toBe(0);
+  const c = serve(['serve', '--port', '0', '--host', '127.0.0.1', ...stateDir(), ...MODELS, '--fit-workers', '1'], {}, [path.join(app, 'bin', 'prescale.js')]);
+  try {
+    const url = await c.url;
+    await waitFor('readiness', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), c);
+    const rec = await getJson(`${url}/api/v1/workloads/demo/demo-llm/recommendation`);
+    expect(rec.workload.id).toBe('demo-llm');
+    const status = await getJson(`${url}/status`);
+    expect(status.version).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    expect(c.stderr()).not.toMatch(/fit_workers_failed|tsx|\.ts\b/);
+  } finally {
+    c.proc.kill('SIGTERM');
+  }
+  expect(await c.exit()).toBe(0);
 });
 
 it('refuses a bad config at start, naming the key, the value and what was expected', () => {
