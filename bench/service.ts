@@ -332,19 +332,20 @@ async function main(): Promise<void> {
   // prescale is measured first and again last, so that no run order favours it or its peers.
   const api = await underLoad(() => generateInChild(base, paths, rps, seconds, connections));
   // Peers, in this process under the same background work: a bare express app and a bare
-  // node:http server, each returning a constant JSON of the size of a recommendation.
+  // node:http server, each returning a constant JSON of the size of a recommendation, asked for
+  // the same URLs as prescale (the load generator's work per request is the same).
   const constant = JSON.stringify(await (await fetch(`${base}${paths[0]}`)).json());
   const peerApp = express();
   peerApp.disable('x-powered-by');
   peerApp.set('etag', false);
-  peerApp.get('/x', (_req, res) => {
+  peerApp.get('/api/v1/workloads/:namespace/:name/recommendation', (_req, res) => {
     res.type('json').send(constant);
   });
   const measurePeer = async (server: http.Server): Promise<LoadResult> => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const addr = server.address() as { port: number };
     try {
-      return await underLoad(() => generateInChild(`http://127.0.0.1:${addr.port}`, ['/x'], rps, seconds, connections));
+      return await underLoad(() => generateInChild(`http://127.0.0.1:${addr.port}`, paths, rps, seconds, connections));
     } finally {
       server.closeAllConnections();
       server.close();
@@ -359,7 +360,7 @@ async function main(): Promise<void> {
   );
   processPeer.send(constant);
   const peerPort = await new Promise<number>((resolve) => processPeer.once('message', (m) => resolve(m as number)));
-  const rawOwn = await underLoad(() => generateInChild(`http://127.0.0.1:${peerPort}`, ['/x'], rps, seconds, connections));
+  const rawOwn = await underLoad(() => generateInChild(`http://127.0.0.1:${peerPort}`, paths, rps, seconds, connections));
   processPeer.kill();
   const apiAgain = await underLoad(() => generateInChild(base, paths, rps, seconds, connections));
   const line = (name: string, r: LoadResult) =>
