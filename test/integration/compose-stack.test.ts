@@ -12,7 +12,7 @@
  *    arguments: prescale forecasts the exporter's counter, Prometheus scrapes prescale (job
  *    "prescale", as the dashboards expect) and the exporter's simulated pods follow prescale.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -161,6 +161,7 @@ describe('demo exporter', () => {
       env: { ...process.env, PORT: String(port), PRESCALE_URL: 'http://127.0.0.1:1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let out = '';
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -193,6 +194,13 @@ describe('demo exporter', () => {
     } finally {
       child.kill('SIGTERM');
     }
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a bad setting with exit 2, naming the variable, the value and what was expected', () => {
+    const r = spawnSync(process.execPath, ['bin/prescale.js', 'demo-exporter'], { cwd: ROOT, env: { ...process.env, DEMO_SPEEDUP: 'fast' }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('DEMO_SPEEDUP="fast": expected a positive number');
   });
 });
 
