@@ -176,8 +176,8 @@ async function start(n: number, days: number, forecasters: readonly Forecaster[]
 
 /**
  * Every workload's refit on the service's refit threads (all handed out at once: wall time), then
- * in line on this thread (summed). In a function of its own, so that the 1,000 histories are
- * garbage before the memory reading.
+ * in line on this thread (summed). In a function of its own, so that the histories are garbage
+ * before the second memory reading.
  */
 async function refitAll(service: Service, n: number, days: number, t: number, forecasters: readonly Forecaster[]): Promise<{ pooled: number; inline: number }> {
   const requests: FitRequest[] = [];
@@ -225,6 +225,8 @@ async function main(): Promise<void> {
   const rps = Number(flag('rps', '1000'));
   const seconds = Number(flag('seconds', '30'));
   const connections = Number(flag('connections', '10'));
+  const rounds = Number(flag('rounds', '3'));
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`--rounds ${flag('rounds', '3')}: expected an integer >= 1`);
   const models = has('neural') ? 'naive,seasonal-naive,holt-winters,robust-stl,neural' : 'naive,seasonal-naive,holt-winters,robust-stl';
   const { forecasters, notes } = await defaultForecasters({ seed: 1, models });
   const now = new SharedClock(Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000));
@@ -337,7 +339,6 @@ async function main(): Promise<void> {
   // process under the same background work: a bare express app and a bare node:http server in the
   // engine's thread. Every peer returns a constant JSON of the size of a recommendation, asked for
   // the same URLs as prescale (the load generator's work per request is the same).
-  const rounds = Math.max(1, Number(flag('rounds', '3')));
   const constant = JSON.stringify(await (await fetch(`${base}${paths[0]}`)).json());
   processPeer.send(constant);
   const peerPort = await new Promise<number>((resolve) => processPeer.once('message', (m) => resolve(m as number)));
