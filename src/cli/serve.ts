@@ -167,16 +167,17 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const clock = typeof opts.clock === 'function' ? opts.clock : clockOf(opts.clock);
   let loop: EngineLoop | null = null;
   let front: ApiThread | null = null;
+  let pool: FitPool | null = null;
   const metrics = createMetrics(
     {
       workloads: () => loop?.workloads() ?? [],
       coldStartSamples: (ns, id) => loop?.coldStartSamples(ns, id) ?? [],
       now: clock,
       configError: opts.configError ?? (() => false),
+      refitThreads: () => (pool ? { threads: pool.size, heapBytes: pool.heapBytes, restarts: pool.restarts } : null),
     },
     { defaultMetrics: opts.defaultMetrics ?? true },
   );
-  let pool: FitPool | null = null;
   if (opts.fitWorkers) {
     try {
       pool = await FitPool.start({ size: opts.fitWorkers, forecasters: opts.forecasters, onFit: (s, ok) => metrics.observeRefit(s, ok), ...(opts.tfBackend !== undefined ? { tfBackend: opts.tfBackend } : {}) });

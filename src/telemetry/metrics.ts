@@ -22,6 +22,7 @@
  *     value sets are closed: ScalingMode, ReasonCode in src/domain/decision.ts)
  *   prescale_cold_start_quantile_seconds{quantile="0.5"|"0.9"|"0.95"|"0.99"}, prescale_cold_start_samples
  *   prescale_state_loads_total{result}, prescale_state_saves_total{result} (persistence, store.ts)
+ *   prescale_refit_threads, prescale_refit_threads_heap_bytes, prescale_refit_thread_restarts_total (fitPool.ts)
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkloadEngine } from '../engine/workloadEngine';
@@ -41,6 +42,8 @@ export interface MetricsView {
    * cold-start quantiles all equal the configured `coldStartSeconds` (the plan's own default).
    */
   coldStartSamples?(namespace: string, workload: string): readonly number[];
+  /** The refit threads (src/runtime/fitPool.ts), when the service runs them; null or absent when refits run in the tick. */
+  refitThreads?(): { readonly threads: number; readonly heapBytes: number; readonly restarts: number } | null;
 }
 
 /** Quantiles of prescale_cold_start_quantile_seconds: the median, and the tail the plan may lead by (p90/p95 defaults, p99 for a bad node). */
@@ -251,6 +254,31 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     help: 'Refits handed to the refit threads, by result (error: computed in line instead).',
     labelNames: ['result'] as const,
     registers: [registry],
+  });
+  new Gauge({
+    name: 'prescale_refit_threads',
+    help: 'Refit worker threads running (0: refits are computed in the tick).',
+    registers: [registry],
+    collect() {
+      this.set(view.refitThreads?.()?.threads ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'prescale_refit_threads_heap_bytes',
+    help: "The refit threads' V8 heaps after their last idle collection (1 s after a refit), summed; 0 before their first.",
+    registers: [registry],
+    collect() {
+      this.set(view.refitThreads?.()?.heapBytes ?? 0);
+    },
+  });
+  new Counter({
+    name: 'prescale_refit_thread_restarts_total',
+    help: 'Refit threads replaced because one died or overran its timeout (its refit is then computed in line).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(view.refitThreads?.()?.restarts ?? 0);
+    },
   });
   const tickDuration = new Histogram({
     name: 'prescale_tick_duration_seconds',

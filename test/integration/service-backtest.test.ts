@@ -54,6 +54,17 @@ async function serveLive(fitWorkers: number): Promise<{ time: number; replicas: 
       const metrics = await (await fetch(`${service.server.url}/metrics`)).text();
       expect(Number(/^prescale_refits_offloaded_total\{result="ok"\} (\d+)$/m.exec(metrics)?.[1])).toBe(service.fitPool!.fits);
       expect(metrics).toMatch(/^prescale_refit_duration_seconds_count [1-9]/m);
+      // The refit threads collect their garbage 1 s after their last refit and report their heap.
+      const pool = service.fitPool!;
+      for (let i = 0; i < 50 && pool.idleCollections === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(pool.idleCollections).toBeGreaterThan(0);
+      const after = await (await fetch(`${service.server.url}/metrics`)).text();
+      expect(after).toMatch(new RegExp(`^prescale_refit_threads ${fitWorkers}$`, 'm'));
+      expect(Number(/^prescale_refit_threads_heap_bytes (\d+)$/m.exec(after)?.[1])).toBe(pool.heapBytes);
+      expect(pool.heapBytes).toBeGreaterThan(1e6);
+      expect(after).toMatch(/^prescale_refit_thread_restarts_total 0$/m);
+    } else {
+      expect(await (await fetch(`${service.server.url}/metrics`)).text()).toMatch(/^prescale_refit_threads 0$/m);
     }
   } finally {
     await service.stop();
