@@ -6,6 +6,7 @@
  * clock; every other request is forwarded as is to the express app, which listens on a private
  * loopback port in the engine's thread (src/api/frontThread.ts starts this).
  */
+import { readlinkSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -23,6 +24,16 @@ export interface FrontInit {
 
 /** Published by the engine thread: "namespace/id-or-name" -> recommendation base. */
 export type FrontMessage = { readonly type: 'table'; readonly entries: readonly (readonly [string, RecommendationBase])[] } | { readonly type: 'close' };
+
+/** This thread's kernel id on Linux (/proc/thread-self -> "<pid>/task/<tid>"), else null. */
+function linuxThreadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
 
 function main(): void {
   const port = parentPort;
@@ -57,7 +68,7 @@ function main(): void {
     if (!fast(req, res)) forward(req, res);
   });
   server.on('error', (err) => port.postMessage({ type: 'error', message: err.message }));
-  server.listen(init.port, init.host, () => port.postMessage({ type: 'listening', port: (server.address() as AddressInfo).port }));
+  server.listen(init.port, init.host, () => port.postMessage({ type: 'listening', port: (server.address() as AddressInfo).port, threadId: linuxThreadId() }));
 
   port.on('message', (msg: FrontMessage) => {
     if (msg.type === 'table') table = new Map(msg.entries);

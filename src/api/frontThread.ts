@@ -12,6 +12,8 @@ import type { ApiBackend, RunningServer } from './server';
 export interface ApiThread extends RunningServer {
   /** Sends the current recommendation of every warm workload to the API thread (after each tick). */
   publish(backend: ApiBackend): void;
+  /** The API thread's kernel thread id (Linux), else null. */
+  readonly threadId: number | null;
 }
 
 /**
@@ -39,10 +41,10 @@ export async function startApiThread(opts: { readonly port: number; readonly hos
   const init: FrontInit = { port: opts.port, host: opts.host, internalPort: opts.internalPort, clock: opts.clock };
   // A small young generation: the thread's live data is one table; its garbage (a few kB a request) is collected often and quickly.
   const worker = spawnModuleWorker(__dirname, 'front', init, __filename.endsWith('.ts'), { maxYoungGenerationSizeMb: 4 });
-  const port = await new Promise<number>((resolve, reject) => {
-    const onMessage = (m: { type: string; port?: number; message?: string }) => {
+  const { port, threadId } = await new Promise<{ port: number; threadId: number | null }>((resolve, reject) => {
+    const onMessage = (m: { type: string; port?: number; threadId?: number | null; message?: string }) => {
       off();
-      if (m.type === 'listening') resolve(m.port!);
+      if (m.type === 'listening') resolve({ port: m.port!, threadId: m.threadId ?? null });
       else reject(new Error(`API thread: ${m.message ?? m.type}`));
     };
     const onError = (err: Error) => {
@@ -69,6 +71,7 @@ export async function startApiThread(opts: { readonly port: number; readonly hos
   const send = (m: FrontMessage) => worker.postMessage(m);
   return {
     port,
+    threadId,
     url: `http://${shown}:${port}`,
     publish(backend) {
       send({ type: 'table', entries: recommendationTable(backend) });

@@ -15,7 +15,7 @@ import { fastPath } from '../api/fastPath';
 import { startApiThread, type ApiThread } from '../api/frontThread';
 import { createApp, listen, type RunningServer } from '../api/server';
 import { clockOf, wallClock, type ClockSpec } from '../runtime/clock';
-import { ENGINE_NICE, lowerThisThread } from '../runtime/priority';
+import { ENGINE_NICE, lowerOtherThreads, lowerThisThread } from '../runtime/priority';
 import { FitPool } from '../runtime/fitPool';
 import { createPrometheusClient, type ClientOptions } from '../collector/client';
 import { ConfigMapDirWatcher } from '../config/configMapDir';
@@ -229,8 +229,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     server = front;
     // The API thread (started above, at the default priority) gets the CPU before the engine's
-    // work: see src/runtime/priority.ts. Threads started from here on inherit the lower priority.
-    if (opts.lowerEnginePriority !== false && lowerThisThread(ENGINE_NICE)) opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE });
+    // work: see src/runtime/priority.ts. Threads started from here on inherit the lower priority;
+    // those started before (V8's garbage-collection helpers, libuv's pool) are lowered too.
+    if (opts.lowerEnginePriority !== false && lowerThisThread(ENGINE_NICE)) {
+      const others = front.threadId === null ? [] : lowerOtherThreads(front.threadId, ENGINE_NICE);
+      opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE, otherThreadsLowered: others.length });
+    }
   } else {
     server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : fastPath((ns, name) => l0.find(ns, name)?.recommendationBase(), clock)).catch(async (err: unknown) => {
       await pool?.close();

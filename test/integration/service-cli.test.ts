@@ -9,7 +9,7 @@
  *    2 days of history ending now, since the CLI runs on the wall clock.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultShape, demoLoad } from '../../src/demo/workload';
@@ -66,6 +66,17 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, child: 
   throw new Error(`timed out waiting for ${what}; service log:\n${child.stderr().slice(-3000)}`);
 }
 
+/** Linux: every thread of `pid` -> its nice and CPU time so far (clock ticks), from /proc/<pid>/task/<tid>/stat. */
+function threads(pid: number): Map<number, { nice: number; cpu: number }> {
+  const out = new Map<number, { nice: number; cpu: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    // After the ")" closing the name: state is field 3, utime 14, stime 15, nice 19 (proc(5)).
+    const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    out.set(Number(tid), { nice: Number(f[19 - 3]), cpu: Number(f[14 - 3]) + Number(f[15 - 3]) });
+  }
+  return out;
+}
+
 const getJson = async (url: string) => (await (await fetch(url)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 it('serves the demo workload with no config, and stops on SIGTERM with exit 0', async () => {
@@ -78,6 +89,20 @@ it('serves the demo workload with no config, and stops on SIGTERM with exit 0', 
     expect(rec.replicas).toBeGreaterThanOrEqual(1);
     expect(rec.dataAgeSeconds).toBeLessThan(120);
     expect(c.stderr()).toMatch(/"event":"demo_mode"/);
+    if (process.platform === 'linux') {
+      // Thread priorities (src/runtime/priority.ts): the API thread alone keeps nice 0, and it is
+      // the one that does the work of answering requests.
+      expect(c.stderr()).toMatch(/"event":"engine_priority","nice":5,"otherThreadsLowered":[1-9]/);
+      const before = threads(c.proc.pid!);
+      for (let i = 0; i < 2000; i++) await (await fetch(`${url}/api/v1/workloads/demo/demo-llm/recommendation`)).arrayBuffer();
+      const after = threads(c.proc.pid!);
+      const atDefault = [...after.keys()].filter((tid) => after.get(tid)!.nice < 5);
+      expect(atDefault).toHaveLength(1);
+      expect(after.get(atDefault[0]!)!.nice).toBe(0);
+      const grew = (tid: number) => after.get(tid)!.cpu - (before.get(tid)?.cpu ?? 0);
+      const busiest = [...after.keys()].sort((a, b) => grew(b) - grew(a))[0];
+      expect(busiest).toBe(atDefault[0]);
+    }
   } finally {
     c.proc.kill('SIGTERM');
   }
