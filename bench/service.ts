@@ -172,7 +172,13 @@ const rssMiB = () => {
 };
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
-async function start(n: number, days: number, forecasters: readonly Forecaster[], now: SharedClock, stateDir?: string): Promise<{ service: Service; warmSeconds: number; cpuSeconds: number }> {
+/**
+ * `lowerPriority` false: the engine thread keeps its priority. A thread starts at the priority of
+ * the thread that starts it, and a process cannot raise a priority back without privilege, so the
+ * probe must not lower this thread: the measured service's API thread, started from it, would be
+ * born at the engine's nice 5 instead of 0 (as it was in this bench before 2026-11-25).
+ */
+async function start(n: number, days: number, forecasters: readonly Forecaster[], now: SharedClock, stateDir?: string, lowerPriority = true): Promise<{ service: Service; warmSeconds: number; cpuSeconds: number }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const service = await startService({
@@ -181,6 +187,7 @@ async function start(n: number, days: number, forecasters: readonly Forecaster[]
     // As `prescale serve` by default: the API on a thread of its own, reading the same clock.
     clock: now.spec,
     apiThread: !has('single-thread'),
+    lowerEnginePriority: lowerPriority,
     port: 0,
     host: '127.0.0.1',
     schedule: false,
@@ -256,7 +263,7 @@ async function main(): Promise<void> {
   console.log(`goal: ${target} workloads, 60 s steps, ${days} days of history (${days * 1440} samples each)`);
 
   // Probe: 4 workloads, to size the run.
-  const probe = await start(4, days, forecasters, new SharedClock(now.t));
+  const probe = await start(4, days, forecasters, new SharedClock(now.t), undefined, false);
   await probe.service.stop();
   const perWarm = probe.warmSeconds / 4;
   const fit = Math.max(1, Math.floor(budget / Math.max(perWarm, 1e-6)));
@@ -421,7 +428,10 @@ async function main(): Promise<void> {
   delayLabels.push('node:http');
   const line = (name: string, r: LoadResult) =>
     `${name}: ${r.ok} ok of ${r.sent} sent, ${r.errors} errors, ${fmt(r.achievedRps, 0)} req/s; latency p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms; uncorrected p50 ${fmt(r.raw.p50, 2)} ms, p99 ${fmt(r.raw.p99, 2)} ms, p99.9 ${fmt(r.raw.p999, 2)} ms`;
-  console.log(`API at ${rps} req/s for ${seconds} s a run (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the ${2 * rounds + 2} runs):`);
+  const apiNice = apiThreadId === null ? 'n/a' : String(getPriority(apiThreadId));
+  console.log(
+    `API at ${rps} req/s for ${seconds} s a run (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the ${2 * rounds + 2} runs; API thread at nice ${apiNice}, engine thread at ${getPriority(0)}):`,
+  );
   const name = has('single-thread') ? 'prescale GET .../recommendation (API in the engine thread)' : 'prescale GET .../recommendation (API thread)';
   if (abPriority) console.log(`  --priority-ab: ${lowered.length} threads lowered by the service (nice ${ENGINE_NICE}) raised back to nice 0 in rounds ${Array.from({ length: rounds }, (_, r) => r + 1).filter((r) => atDefault(r - 1)).join(', ')}`);
   for (let r = 0; r < rounds; r++) {

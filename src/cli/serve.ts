@@ -15,7 +15,7 @@ import { fastPath } from '../api/fastPath';
 import { startApiThread, type ApiThread } from '../api/frontThread';
 import { createApp, listen, type RunningServer } from '../api/server';
 import { clockOf, wallClock, type ClockSpec } from '../runtime/clock';
-import { ENGINE_NICE, lowerOtherThreads, lowerThisThread } from '../runtime/priority';
+import { ENGINE_NICE, lowerOtherThreads, lowerThisThread, threadNice } from '../runtime/priority';
 import { FitPool } from '../runtime/fitPool';
 import { createPrometheusClient, type ClientOptions } from '../collector/client';
 import { ConfigMapDirWatcher } from '../config/configMapDir';
@@ -234,6 +234,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     if (opts.lowerEnginePriority !== false && lowerThisThread(ENGINE_NICE)) {
       const others = front.threadId === null ? [] : lowerOtherThreads(front.threadId, ENGINE_NICE);
       opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE, otherThreadsLowered: others.length });
+      // A thread is born at the priority of the thread that starts it, and cannot raise it back
+      // without privilege: a second service in one process (tests, benchmarks) gets an API thread
+      // at the engine's priority, with no precedence over the engine's work. Say so.
+      const apiNice = threadNice(front.threadId);
+      if (apiNice !== null && apiNice >= ENGINE_NICE) opts.log?.('warn', 'api_thread_priority', { nice: apiNice, engineNice: ENGINE_NICE, message: 'the API thread was started by a thread already lowered, so it has no precedence over the engine' });
     }
   } else {
     server = await listen(app, opts.port, opts.host, opts.fastPath === false ? undefined : fastPath((ns, name) => l0.find(ns, name)?.recommendationBase(), clock)).catch(async (err: unknown) => {

@@ -31,7 +31,7 @@ export function lowerThisThread(nice: number): boolean {
  * and libuv's thread pool are started with the process at nice 0, before the engine lowers its
  * own priority, and mostly work for the engine. Left at nice 0 they take the CPU from the API
  * thread on equal terms while the engine collects its garbage (bench:service, 300 workloads, six
- * alternating rounds each: the API's uncorrected p99.9 median 9.9 ms lowered vs 12.0 ms not).
+ * alternating rounds each: the API's uncorrected p99.9 median 9.8 ms lowered vs 12.0 ms not).
  * Linux only (setpriority on a thread id acts on that thread); returns the thread ids changed.
  */
 export function lowerOtherThreads(keepThreadId: number, nice: number): number[] {
@@ -55,4 +55,14 @@ export function lowerOtherThreads(keepThreadId: number, nice: number): number[] 
     }
   }
   return changed;
+}
+
+/** A thread's nice (Linux), or null elsewhere, without an id, or when it cannot be read. */
+export function threadNice(threadId: number | null): number | null {
+  if (process.platform !== 'linux' || threadId === null) return null;
+  try {
+    return getPriority(threadId);
+  } catch {
+    return null;
+  }
 }
