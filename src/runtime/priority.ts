@@ -30,9 +30,9 @@ export function lowerThisThread(nice: number): boolean {
  * thread) as it is: V8's platform threads (concurrent and parallel garbage collection, compiles)
  * and libuv's thread pool are started with the process at nice 0, before the engine lowers its
  * own priority, and mostly work for the engine. Left at nice 0 they take the CPU from the API
- * thread on equal terms while the engine collects its garbage (bench:service, 300 workloads, six
- * alternating rounds each: the API's uncorrected p99.9 median 9.8 ms lowered vs 12.0 ms not).
- * Linux only (setpriority on a thread id acts on that thread); returns the thread ids changed.
+ * thread on equal terms while the engine collects its garbage (`npm run bench:service --
+ * --priority-ab` compares). Linux only (setpriority on a thread id acts on that thread); returns
+ * the thread ids changed.
  */
 export function lowerOtherThreads(keepThreadId: number, nice: number): number[] {
   if (process.platform !== 'linux') return [];
