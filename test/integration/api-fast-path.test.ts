@@ -186,3 +186,28 @@ test('a port already taken fails the start of the API thread with the reason (th
     taken.close();
   }
 });
+
+(process.platform === 'linux' ? test : test.skip)('a second service in one process gets its API thread at the engine priority, and says so in the log (Linux thread priorities)', async () => {
+  const start = (log: (level: string, event: string, fields?: Record<string, unknown>) => void) =>
+    startService({
+      workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
+      forecasters,
+      clock: clock.spec,
+      port: 0,
+      host: '127.0.0.1',
+      schedule: false,
+      defaultMetrics: false,
+      apiThread: true,
+      log,
+    });
+  const events: { level: string; event: string; fields?: Record<string, unknown> }[] = [];
+  // The first lowers this (the engine's) thread for good: no privilege raises it back.
+  await (await start(() => undefined)).stop();
+  const second = await start((level, event, fields) => events.push({ level, event, fields }));
+  try {
+    expect(events.find((e) => e.event === 'engine_priority')?.fields).toMatchObject({ nice: 5 });
+    expect(events.find((e) => e.event === 'api_thread_priority')).toMatchObject({ level: 'warn', fields: { nice: 5, engineNice: 5 } });
+  } finally {
+    await second.stop();
+  }
+});
