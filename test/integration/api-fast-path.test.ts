@@ -30,7 +30,7 @@ const deadSource: LoadSource = {
   latest: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { kind: 'network' })),
 };
 
-function start(fastPath: boolean, apiThread = false): Promise<Service> {
+function start(fastPath: boolean, apiThread = false, log?: (level: string, event: string, fields?: Record<string, unknown>) => void): Promise<Service> {
   return startService({
     workloads: [
       { spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) },
@@ -45,6 +45,7 @@ function start(fastPath: boolean, apiThread = false): Promise<Service> {
     version: 'test',
     fastPath,
     apiThread,
+    ...(log ? { log } : {}),
   });
 }
 
@@ -188,22 +189,10 @@ test('a port already taken fails the start of the API thread with the reason (th
 });
 
 (process.platform === 'linux' ? test : test.skip)('a second service in one process gets its API thread at the engine priority, and says so in the log (Linux thread priorities)', async () => {
-  const start = (log: (level: string, event: string, fields?: Record<string, unknown>) => void) =>
-    startService({
-      workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
-      forecasters,
-      clock: clock.spec,
-      port: 0,
-      host: '127.0.0.1',
-      schedule: false,
-      defaultMetrics: false,
-      apiThread: true,
-      log,
-    });
   const events: { level: string; event: string; fields?: Record<string, unknown> }[] = [];
   // The first lowers this (the engine's) thread for good: no privilege raises it back.
-  await (await start(() => undefined)).stop();
-  const second = await start((level, event, fields) => events.push({ level, event, fields }));
+  await (await start(true, true)).stop();
+  const second = await start(true, true, (level, event, fields) => events.push({ level, event, fields }));
   try {
     expect(events.find((e) => e.event === 'engine_priority')?.fields).toMatchObject({ nice: 5 });
     expect(events.find((e) => e.event === 'api_thread_priority')).toMatchObject({ level: 'warn', fields: { nice: 5, engineNice: 5 } });
