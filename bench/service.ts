@@ -1,7 +1,7 @@
 /**
  * Service benchmark: `npm run bench:service -- [--workloads 1000] [--days 7] [--warmup-budget 1500]
  *   [--neural] [--tf-backend B] [--rps 1000] [--seconds 30] [--connections 10] [--state-dir DIR]
- *   [--save-every S] [--single-thread] [--from-source] [--rounds 3] [--priority-ab]`
+ *   [--save-every S] [--single-thread] [--from-source] [--rounds 3]`
  *
  * The issue's goals, for 1,000 workloads at 1-minute steps with 7 days of history (demo source,
  * a different seed and peak per workload), the service set up as `prescale serve` sets it up: the
@@ -20,9 +20,7 @@
  *    background work: bare node:http in a process of its own (an event loop of its own, as
  *    prescale's API thread has, at the same priority, without counting in the service's memory),
  *    measured alternately with prescale; bare express and bare node:http in the engine's thread,
- *    once each. Each returns a constant JSON of a recommendation's size. `--priority-ab`: every
- *    other round with the threads the service lowers at start raised back to nice 0 (root), and
- *    the medians of both halves (src/runtime/priority.ts).
+ *    once each. Each returns a constant JSON of a recommendation's size.
  * Models: the classical ones (naive, seasonal-naive, holt-winters, robust-stl); `--neural` adds
  * the network (slow on the pure-JS/wasm backends). The output says which.
  *
@@ -40,8 +38,8 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, getPriority, setPriority, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -72,7 +70,6 @@ const { demoSpec, startService } = code<typeof import('../src/cli/serve')>('cli/
 const { defaultForecasters } = code<typeof import('../src/cli/models')>('cli/models');
 const { DemoSource } = code<typeof import('../src/engine/sources')>('engine/sources');
 const { SharedClock } = code<typeof import('../src/runtime/clock')>('runtime/clock');
-const { ENGINE_NICE } = code<typeof import('../src/runtime/priority')>('runtime/priority');
 type SharedClock = import('../src/runtime/clock').SharedClock;
 const { computeFit } = code<typeof import('../src/forecast/online')>('forecast/online');
 const { detectPeriodicity } = code<typeof import('../src/periodicity')>('periodicity');
@@ -374,32 +371,13 @@ async function main(): Promise<void> {
   const ours: LoadResult[] = [];
   const own: LoadResult[] = [];
   const delayLabels: string[] = [];
-  // --priority-ab: every other round with the threads the service lowered at start (V8's and
-  // libuv's, src/runtime/priority.ts) raised back to nice 0, as before it lowered them; raising a
-  // priority needs root or CAP_SYS_NICE.
-  const abPriority = has('priority-ab');
   const apiThreadId = (service.server as { threadId?: number | null }).threadId ?? null;
-  if (abPriority && (process.platform !== 'linux' || apiThreadId === null)) throw new Error('--priority-ab: needs Linux and the API thread (not --single-thread)');
-  const othersAt = (nice: number) => readdirSync('/proc/self/task').map(Number).filter((tid) => tid !== process.pid && tid !== apiThreadId && getPriority(tid) === nice);
-  const lowered = abPriority ? othersAt(ENGINE_NICE) : [];
-  const setOthers = (nice: number) => {
-    for (const tid of lowered) {
-      try {
-        setPriority(tid, nice);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw new Error(`--priority-ab: cannot set thread ${tid} to nice ${nice} (${(err as Error).message}): run as root or with CAP_SYS_NICE`);
-      }
-    }
-  };
-  const atDefault = (r: number) => abPriority && r % 2 === 1;
   for (let r = 0; r < rounds; r++) {
-    setOthers(atDefault(r) ? 0 : ENGINE_NICE);
     ours.push(await underLoad(() => generateInChild(base, paths, rps, seconds, connections)));
     delayLabels.push(`prescale #${r + 1}`);
     own.push(await underLoad(() => generateInChild(`http://127.0.0.1:${peerPort}`, paths, rps, seconds, connections)));
     delayLabels.push(`own-process peer #${r + 1}`);
   }
-  setOthers(ENGINE_NICE);
   processPeer.kill();
   const peerApp = express();
   peerApp.disable('x-powered-by');
@@ -433,10 +411,8 @@ async function main(): Promise<void> {
     `API at ${rps} req/s for ${seconds} s a run (autocannon in a child process, ${connections} keep-alive connections, after 2 s of warm-up; data clock at wall-clock speed, ${ticksDuringLoad} decision ticks over all workloads during the ${2 * rounds + 2} runs; API thread at nice ${apiNice}, engine thread at ${getPriority(0)}):`,
   );
   const name = has('single-thread') ? 'prescale GET .../recommendation (API in the engine thread)' : 'prescale GET .../recommendation (API thread)';
-  if (abPriority) console.log(`  --priority-ab: ${lowered.length} threads lowered by the service (nice ${ENGINE_NICE}) raised back to nice 0 in rounds ${Array.from({ length: rounds }, (_, r) => r + 1).filter((r) => atDefault(r - 1)).join(', ')}`);
   for (let r = 0; r < rounds; r++) {
-    const ab = abPriority ? (atDefault(r) ? ' [other threads at nice 0]' : ` [other threads at nice ${ENGINE_NICE}]`) : '';
-    console.log(`  ${line(`round ${r + 1}${ab}: ${name}`, ours[r]!)}`);
+    console.log(`  ${line(`round ${r + 1}: ${name}`, ours[r]!)}`);
     console.log(`  ${line(`round ${r + 1}: peer: bare node:http in a process of its own, constant JSON`, own[r]!)}`);
   }
   console.log(`  ${line('peer: bare express in the engine thread, constant JSON', bare)}`);
@@ -453,12 +429,6 @@ async function main(): Promise<void> {
   console.log(`  prescale p99 over ${rounds} runs: median ${fmt(mid, 1)} ms (runs ${ourP99.map((x) => fmt(x, 0)).join(', ')} ms)  goal p99 <= 10 ms`);
   console.log(`  ratio of prescale's median p99 to: node:http in its own process ${ratio(mid, median(ownP99))} (its runs ${ownP99.map((x) => fmt(x, 0)).join(', ')} ms), bare express ${ratio(mid, bare.p99)}, bare node:http ${ratio(mid, raw.p99)} (both in the engine thread)`);
   const rawMedian = (xs: LoadResult[], k: 'p99' | 'p999') => median(xs.map((x) => x.raw[k]));
-  if (abPriority) {
-    for (const [label, pick] of [[`other threads at nice ${ENGINE_NICE} (as served)`, false], ['other threads at nice 0', true]] as const) {
-      const xs = ours.filter((_, r) => atDefault(r) === pick);
-      console.log(`  --priority-ab, ${label}: prescale p99 median ${fmt(median(xs.map((x) => x.p99)), 1)} ms; uncorrected p99 ${fmt(rawMedian(xs, 'p99'), 2)} ms, p99.9 ${fmt(rawMedian(xs, 'p999'), 2)} ms (${xs.length} runs)`);
-    }
-  }
   console.log(
     `  uncorrected, medians over the rounds: prescale p99 ${fmt(rawMedian(ours, 'p99'), 2)} ms, p99.9 ${fmt(rawMedian(ours, 'p999'), 2)} ms; node:http in its own process p99 ${fmt(rawMedian(own, 'p99'), 2)} ms, p99.9 ${fmt(rawMedian(own, 'p999'), 2)} ms (x${fmt(rawMedian(ours, 'p99') / rawMedian(own, 'p99'))} at p99)`,
   );

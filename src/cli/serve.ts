@@ -15,7 +15,7 @@ import { fastPath } from '../api/fastPath';
 import { startApiThread, type ApiThread } from '../api/frontThread';
 import { createApp, listen, type RunningServer } from '../api/server';
 import { clockOf, wallClock, type ClockSpec } from '../runtime/clock';
-import { ENGINE_NICE, lowerOtherThreads, lowerThisThread, threadNice } from '../runtime/priority';
+import { ENGINE_NICE, lowerThisThread, threadNice } from '../runtime/priority';
 import { FitPool } from '../runtime/fitPool';
 import { createPrometheusClient, type ClientOptions } from '../collector/client';
 import { ConfigMapDirWatcher } from '../config/configMapDir';
@@ -228,12 +228,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       throw err;
     }
     server = front;
-    // The API thread (started above, at the default priority) gets the CPU before the engine's
-    // work: see src/runtime/priority.ts. Threads started from here on inherit the lower priority;
-    // those started before (V8's garbage-collection helpers, libuv's pool) are lowered too.
+    // The API thread (started above, at this thread's priority) gets the CPU before the engine's
+    // work: see src/runtime/priority.ts. Threads started from here on inherit the lower priority.
     if (opts.lowerEnginePriority !== false && lowerThisThread(ENGINE_NICE)) {
-      const others = front.threadId === null ? [] : lowerOtherThreads(front.threadId, ENGINE_NICE);
-      opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE, otherThreadsLowered: others.length });
+      opts.log?.('info', 'engine_priority', { nice: ENGINE_NICE });
       // A thread is born at the priority of the thread that starts it, and cannot raise it back
       // without privilege: a second service in one process (tests, benchmarks) gets an API thread
       // at the engine's priority, with no precedence over the engine's work. Say so.
