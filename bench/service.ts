@@ -103,8 +103,9 @@ interface LoadResult {
  * rate (lib/httpClient.js, lib/run.js): each connection sends its share of a second's requests as
  * fast as the server answers, then waits for the next second, so 1,000 req/s over 10 connections
  * is a burst of 1,000 requests at the top of every second, 10 in flight (a bare node:http server
- * spends ~50 ms of CPU on one here; perf sched shows it busy, then idle for the rest of the second). Its latencies are corrected for coordinated omission with an expected
- * interval of ceil(1 / rate) = 1 ms (rate in requests a second per connection), so a response
+ * spends ~50 ms of CPU on one here; perf sched shows it busy, then idle for the rest of the
+ * second). Its latencies are corrected for coordinated omission with an expected interval of
+ * ceil(1 / rate) = 1 ms (rate in requests a second per connection), so a response
  * that took n ms is also counted as n - 1 ms, n - 2 ms ... 1 ms: a stall of a few ms in a burst
  * weighs ~10 times what it would with the 10 ms a connection's own rate gives. The goal is read
  * on autocannon's figure, as anyone running autocannon would; the uncorrected percentiles (each
