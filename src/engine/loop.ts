@@ -464,11 +464,16 @@ export class EngineLoop {
     const before = eng.latestDecision?.reason;
     const failingBefore = eng.fitFailures.length;
     const wasWarm = eng.latestDecision !== null;
+    const fitter = this.opts.fitter;
+    // The warm-up (a workload's first feed, days of history at once) hands its refits to the
+    // fitter too, so that the fleet's warm-ups use every refit thread while this one replays the
+    // next workloads (the tick feeds `concurrency` workloads at once). While it waits for them,
+    // readers see an engine that was never fed (not warm, as before the feed) in its place: a
+    // workload is not seen half-fed, only caught up.
+    const unfed = !wasWarm && fitter && series.values.length > 0 ? new WorkloadEngine(eng.spec, this.opts.forecasters, this.opts.detect) : null;
+    if (unfed) e.engine = unfed;
     let fed = 0;
     try {
-      // The warm-up (a workload's first feed, days of history at once) fits in line: it is not
-      // served until it has caught up, so nothing waits for it, and it is never seen half-fed.
-      const fitter = wasWarm ? this.opts.fitter : undefined;
       for (;;) {
         fed += eng.ingest(series, now, fitter !== undefined);
         if (!fitter) break;
@@ -487,6 +492,9 @@ export class EngineLoop {
       e.lastErrorAt = now;
       this.log('error', 'engine_failed', { workload: e.spec.id, error: (err as Error).stack ?? String(err) });
       return;
+    } finally {
+      // Unless something replaced it meanwhile (nothing does today: a reload builds new entries).
+      if (unfed && e.engine === unfed) e.engine = eng;
     }
     const d = eng.latestDecision;
     for (const f of eng.fitFailures.length !== failingBefore ? eng.fitFailures : []) this.log('warn', 'model_fit_failed', { workload: e.spec.id, model: f.model, error: f.error, failures: f.failures, action: 'keep the previous fit, retry later' });

@@ -8,6 +8,7 @@ import { EngineLoop, type LoopOptions } from '../../../src/engine/loop';
 import { DemoSource, type LoadSource } from '../../../src/engine/sources';
 import { testSpec } from './spec';
 import { classicalForecasters } from '../../../src/forecast/models';
+import { computeFit, type FitRequest } from '../../../src/forecast/online';
 import { detectPeriodicity } from '../../../src/periodicity';
 
 const T0 = Date.UTC(2026, 0, 7, 12, 0, 0) / 1000;
@@ -75,6 +76,32 @@ describe('EngineLoop', () => {
     expect(st).toMatchObject({ warm: true, decisions: 361, lastSuccessAt: T0, lastError: null, consecutiveErrors: 0, buildError: null });
     expect(loop.find('llm', 'chat')).toBe(loop.find('llm', 'chat-server'));
     expect(loop.find('other', 'chat')).toBeUndefined();
+  });
+
+  it('hands the warm-up\'s refits to the fitter, shows the workload unfed until it has caught up, and decides as in line', async () => {
+    const hourly = spec({ refitEverySeconds: 3600 });
+    const inline = makeLoop([{ spec: hourly, source: new DemoSource(defaultShape) }], () => T0).loop;
+    await inline.start();
+    const seen: { index: number; visibleDecision: boolean; warm: boolean; ready: boolean }[] = [];
+    const fitter = {
+      async fit(req: FitRequest) {
+        // Asynchronous like the worker threads: the loop goes on while this is pending.
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push({ index: req.index, visibleDecision: loop.find('llm', 'chat')!.latestDecision !== null, warm: loop.status()[0]!.warm, ready: loop.ready });
+        return computeFit(req, classicalForecasters().filter((f) => f.name === 'naive'), detectPeriodicity);
+      },
+    };
+    const { loop } = makeLoop([{ spec: hourly, source: new DemoSource(defaultShape) }], () => T0, { fitter });
+    await loop.start();
+    // 6 h of history with hourly refits: several of them, the last ones after decisions began.
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...seen.map((x) => x.index))).toBeGreaterThan(300);
+    expect(seen.every((x) => !x.visibleDecision && !x.warm && !x.ready)).toBe(true);
+    const [a, b] = [loop.find('llm', 'chat')!, inline.find('llm', 'chat')!];
+    expect(loop.status()[0]!.warm).toBe(true);
+    expect(a.decisions).toBe(b.decisions);
+    expect(a.latestDecision).toEqual(b.latestDecision);
+    expect(JSON.stringify(a.plannerState)).toBe(JSON.stringify(b.plannerState));
   });
 
   it('backs off a failing source, logs a failure streak once at its start and every 10th time, and counts each failure', async () => {
