@@ -164,8 +164,14 @@ export const DEFAULT_SAVE_EVERY = 900;
 /** Default tick: every 30 s (twice per 60 s sample, so a sample is picked up within 30 s). */
 export const DEFAULT_TICK = '*/30 * * * * *';
 
+/** The key of a name within a namespace. No configured namespace or name holds a NUL, so no other split of a key matches. */
+const at = (namespace: string, name: string): string => `${namespace}\u0000${name}`;
+
 export class EngineLoop {
   private entries: Entry[] = [];
+  /** Entries by namespace and workload id, and by namespace and workload name (the first one). */
+  private byId = new Map<string, Entry>();
+  private byName = new Map<string, Entry>();
   private readonly saveQueue: { e: Entry; now: number }[] = [];
   private readonly saveQueued = new Set<Entry>();
   private readonly saveAgain = new Map<Entry, number>();
@@ -210,6 +216,15 @@ export class EngineLoop {
       }
       return e;
     });
+    // find() runs for every API request: a lookup, not a scan of 1,000 entries.
+    this.byId = new Map();
+    this.byName = new Map();
+    for (const e of this.entries) {
+      const id = at(e.spec.namespace, e.spec.id);
+      const name = at(e.spec.namespace, e.spec.name);
+      if (!this.byId.has(id)) this.byId.set(id, e);
+      if (!this.byName.has(name)) this.byName.set(name, e);
+    }
   }
 
   /** Warm up (backfill every workload's history and decide through it), then schedule the tick. */
@@ -545,8 +560,7 @@ export class EngineLoop {
 
   /** Measured cold-start seconds of a workload (ascending; empty when none or fixed), for /metrics. */
   coldStartSamples(namespace: string, id: string): readonly number[] {
-    const e = this.entries.find((x) => x.spec.namespace === namespace && x.spec.id === id);
-    return e?.cold?.tracker.seconds ?? [];
+    return this.byId.get(at(namespace, id))?.cold?.tracker.seconds ?? [];
   }
 
   /** Every workload with its engine (null when its settings were rejected). */
@@ -556,8 +570,7 @@ export class EngineLoop {
 
   /** Finds a workload by target namespace and workload name (or, failing that, target name). */
   find(namespace: string, name: string): WorkloadEngine | null | undefined {
-    const inNs = this.entries.filter((e) => e.spec.namespace === namespace);
-    const e = inNs.find((x) => x.spec.id === name) ?? inNs.find((x) => x.spec.name === name);
+    const e = this.byId.get(at(namespace, name)) ?? this.byName.get(at(namespace, name));
     return e ? e.engine : undefined;
   }
 
