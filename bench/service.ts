@@ -372,7 +372,7 @@ async function main(): Promise<void> {
   const ours: LoadResult[] = [];
   const own: LoadResult[] = [];
   const delayLabels: string[] = [];
-  const apiThreadId = (service.server as { threadId?: number | null }).threadId ?? null;
+  const apiThreadId = service.apiThreadId;
   for (let r = 0; r < rounds; r++) {
     ours.push(await underLoad(() => generateInChild(base, paths, rps, seconds, connections)));
     delayLabels.push(`prescale #${r + 1}`);

@@ -134,6 +134,8 @@ export interface Service {
   readonly server: RunningServer;
   /** The refit threads (null when refits run in the tick). */
   readonly fitPool: FitPool | null;
+  /** The API thread's Linux thread id (null without an API thread, or where it cannot be read). */
+  readonly apiThreadId: number | null;
   /** A new set of workloads (a config reload): see EngineLoop.setWorkloads. */
   setWorkloads(workloads: readonly LoopWorkload[]): void;
   /** Stops the tick, waits for one in flight, closes the server and its connections. */
@@ -253,6 +255,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     metrics,
     server,
     fitPool: pool,
+    apiThreadId: front?.threadId ?? null,
     setWorkloads(workloads) {
       l.setWorkloads(workloads);
       // Removed or changed workloads leave the API thread's table now, not at the next tick.

@@ -16,6 +16,7 @@ import { DemoSource, type LoadSource } from '../../src/engine/sources';
 import { defaultShape } from '../../src/demo/workload';
 import { classicalForecasters } from '../../src/forecast/models';
 import { SharedClock } from '../../src/runtime/clock';
+import { threadNice } from '../../src/runtime/priority';
 
 jest.setTimeout(60_000);
 
@@ -196,6 +197,9 @@ test('a port already taken fails the start of the API thread with the reason (th
   try {
     expect(events.find((e) => e.event === 'engine_priority')?.fields).toMatchObject({ nice: 5 });
     expect(events.find((e) => e.event === 'api_thread_priority')).toMatchObject({ level: 'warn', fields: { nice: 5, engineNice: 5 } });
+    // The id the service reports is the API thread's, in this process.
+    expect(second.apiThreadId).toEqual(expect.any(Number));
+    expect(threadNice(second.apiThreadId)).toBe(5);
   } finally {
     await second.stop();
   }
