@@ -14,7 +14,7 @@
  * Budget: with the defaults, 2 weeks of 1-min history (20160 samples, 4000 origins, 600 steps)
  * train in ~1.0 s of CPU on wasm, ~2.8 s on the cpu backend (bench/neural.ts, 2-core machine).
  */
-import type * as TfNamespace from '@tensorflow/tfjs';
+import type * as TfNamespace from '@tensorflow/tfjs-core';
 import type { FitContext, FittedModel, Forecaster } from '../types';
 import {
   baselineLength,

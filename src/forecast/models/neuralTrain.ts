@@ -7,7 +7,7 @@
  * mini-batches follow a seeded Fisher-Yates shuffle, and the backends reduce in a fixed order.
  * Different backends may differ in the last float bits.
  */
-import type * as TfNamespace from '@tensorflow/tfjs';
+import type * as TfNamespace from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../../util/rng';
 import { initWeights, type MlpWeights } from './neuralNet';
 
