@@ -1,7 +1,7 @@
 /**
  * Service benchmark: `npm run bench:service -- [--workloads 1000] [--days 7] [--warmup-budget 1500]
  *   [--neural] [--tf-backend B] [--rps 1000] [--seconds 30] [--connections 10] [--state-dir DIR]
- *   [--save-every S] [--single-thread] [--from-source] [--rounds 3]`
+ *   [--save-every S] [--single-thread] [--from-source] [--rounds 3] [--until memory]`
  *
  * The issue's goals, for 1,000 workloads at 1-minute steps with 7 days of history (demo source,
  * a different seed and peak per workload), the service set up as `prescale serve` sets it up: the
@@ -23,6 +23,10 @@
  *    once each. Each returns a constant JSON of a recommendation's size.
  * Models: the classical ones (naive, seasonal-naive, holt-winters, robust-stl); `--neural` adds
  * the network (slow on the pure-JS/wasm backends). The output says which.
+ *
+ * `--until memory` stops after the memory reading (with `--state-dir` of an earlier run, a restart
+ * on its saved state: the way to compare the memory of two builds at 1,000 workloads without a
+ * cold warm-up each).
  *
  * When the warm-up of all workloads would not fit `--warmup-budget` seconds on this machine, a
  * probe of 4 workloads sizes the run: as many workloads as fit are run, and the figures for 1,000
@@ -73,6 +77,7 @@ const { SharedClock } = code<typeof import('../src/runtime/clock')>('runtime/clo
 type SharedClock = import('../src/runtime/clock').SharedClock;
 const { computeFit } = code<typeof import('../src/forecast/online')>('forecast/online');
 const { detectPeriodicity } = code<typeof import('../src/periodicity')>('periodicity');
+const { StateStore } = code<typeof import('../src/engine/store')>('engine/store');
 
 const DAY = 86400;
 const MiB = 1024 * 1024;
@@ -225,6 +230,21 @@ async function refitAll(service: Service, n: number, days: number, t: number, fo
   return { pooled, inline };
 }
 
+/**
+ * The data clock's start: 2026-01-07 12:00 UTC, or with `--state-dir` holding an earlier run's
+ * state, the minute after its newest sample (read from w0's file, as the service reads it; all
+ * workloads tick together): the service rejects state from after its clock as not its own, so a
+ * rerun on the same directory must start where the last one stopped to restore it.
+ */
+async function clockStart(stateDir: string | null, days: number): Promise<{ t: number; resumed: boolean }> {
+  const t = Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000);
+  if (stateDir === null) return { t, resumed: false };
+  const saved = await new StateStore(stateDir).load(workloads(1, days)[0]!.spec);
+  if (saved.kind !== 'restored') return { t, resumed: false };
+  const end = saved.state.start + (saved.state.values.length - 1) * saved.state.spec.step;
+  return { t: Math.max(t, end + 60), resumed: true };
+}
+
 async function main(): Promise<void> {
   // The own-loop peer (a bare node:http server with an event loop of its own, as prescale's API
   // thread has) runs in a process of its own, so that its memory is not counted as the service's.
@@ -254,9 +274,12 @@ async function main(): Promise<void> {
   const connections = Number(flag('connections', '10'));
   const rounds = Number(flag('rounds', '3'));
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`--rounds ${flag('rounds', '3')}: expected an integer >= 1`);
+  const until = flag('until', 'end');
+  if (!['memory', 'end'].includes(until)) throw new RangeError(`--until ${until}: expected memory (stop after the memory reading) or end`);
   const models = has('neural') ? 'naive,seasonal-naive,holt-winters,robust-stl,neural' : 'naive,seasonal-naive,holt-winters,robust-stl';
   const { forecasters, notes } = await defaultForecasters({ seed: 1, models });
-  const now = new SharedClock(Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000));
+  const resume = await clockStart(has('state-dir') ? flag('state-dir', '') : null, days);
+  const now = new SharedClock(resume.t);
   console.log(`bench:service  node ${process.version}, ${(await import('node:os')).cpus().length} cores (shared), ${notes.join('; ')}; refits on ${Math.min(4, availableParallelism())} worker threads`);
   console.log(`goal: ${target} workloads, 60 s steps, ${days} days of history (${days * 1440} samples each)`);
 
@@ -273,7 +296,11 @@ async function main(): Promise<void> {
   const stateDir = has('state-dir') ? flag('state-dir', '') : mkdtempSync(path.join(tmpdir(), 'prescale-bench-state-'));
   const rss0 = rssMiB();
   const { service, warmSeconds, cpuSeconds } = await start(n, days, forecasters, now, stateDir);
-  console.log(`warm-up (backfill ${days} d + replay through forecaster and planner + first state save): ${label(warmSeconds, 's')}  (cpu ${fmt(cpuSeconds)} s)`);
+  console.log(
+    resume.resumed
+      ? `start on the saved state of an earlier run in ${stateDir} (the data clock resumes after its newest sample; trained engines restored, the minutes since backfilled): ${label(warmSeconds, 's')}  (cpu ${fmt(cpuSeconds)} s)`
+      : `warm-up (backfill ${days} d + replay through forecaster and planner + first state save): ${label(warmSeconds, 's')}  (cpu ${fmt(cpuSeconds)} s)`,
+  );
 
   // Decision ticks: one hour of data time. Each tick the clock moves one step, every workload
   // collects one sample and decides; the refits that fall due in that hour (each workload at its
@@ -301,6 +328,12 @@ async function main(): Promise<void> {
     `resident memory: ${fmt(rss, 0)} MiB (after a full GC; engine thread: JS heap used ${fmt(mu.heapUsed / MiB, 0)} MiB, typed arrays ${fmt(mu.arrayBuffers / MiB, 0)} MiB; ${service.fitPool!.size} refit threads: V8 heaps ${fmt(service.fitPool!.heapBytes / MiB, 0)} MiB after their idle collections)`,
   );
   console.log(`resident memory: ${fmt(rss, 0)} MiB (${fmt(rss0, 0)} MiB before the service, ${fmt(perW, 3)} MiB per workload)${n < target ? `; extrapolated (linear) for ${target}: ${fmt(rss0 + perW * target, 0)} MiB` : ''}  goal <= 1024 MiB`);
+  if (until === 'memory') {
+    await service.stop();
+    processPeer.kill();
+    if (!has('state-dir')) rmSync(stateDir, { recursive: true, force: true });
+    return;
+  }
 
   // Refit: what the daily refit costs (periodicity detection + a fit of every model on each
   // workload's history), on the service's refit threads (all workloads handed out at once, wall
@@ -439,7 +472,7 @@ async function main(): Promise<void> {
   await service.stop();
   const again = await start(n, days, forecasters, now, stateDir);
   const restored = again.service.loop.status().filter((s) => s.warm).length;
-  console.log(`restart on the saved state (trained engines restored from ${stateDir}): ${label(again.warmSeconds, 's')} to warm ${restored} of ${n} (the cold warm-up above: ${fmt(warmSeconds)} s)`);
+  console.log(`restart on the saved state (trained engines restored from ${stateDir}): ${label(again.warmSeconds, 's')} to warm ${restored} of ${n} (the ${resume.resumed ? 'start on saved state' : 'cold warm-up'} above: ${fmt(warmSeconds)} s)`);
   await again.service.stop();
   if (!has('state-dir')) rmSync(stateDir, { recursive: true, force: true });
 }
