@@ -42,7 +42,7 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { availableParallelism, getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -77,7 +77,6 @@ const { SharedClock } = code<typeof import('../src/runtime/clock')>('runtime/clo
 type SharedClock = import('../src/runtime/clock').SharedClock;
 const { computeFit } = code<typeof import('../src/forecast/online')>('forecast/online');
 const { detectPeriodicity } = code<typeof import('../src/periodicity')>('periodicity');
-const { StateStore } = code<typeof import('../src/engine/store')>('engine/store');
 
 const DAY = 86400;
 const MiB = 1024 * 1024;
@@ -176,6 +175,34 @@ const rssMiB = () => {
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
 /**
+ * Where the resident memory is, by mapping (Linux: /proc/self/smaps), to split a total that the
+ * threads share: mapped files (node and its libraries), the main thread's malloc heap (brk), the
+ * other threads' malloc arenas (glibc maps each at a 64 MiB boundary; a V8 mapping that happens to
+ * start on one counts here too), and the other anonymous mappings (V8's heaps and code, large
+ * backing stores, WebAssembly memories). Null where there is no /proc.
+ */
+function residentByMapping(): string | null {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = { files: 0, brk: 0, arenas: 0, anon: 0 };
+  let kind: keyof typeof kb = 'anon';
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-[0-9a-f]+ (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, start, perms, name] = head as unknown as [string, string, string, string];
+      const arena = name === '' && perms.startsWith('rw') && parseInt(start, 16) % (64 * MiB) === 0;
+      kind = name === '[heap]' ? 'brk' : name.startsWith('/') ? 'files' : arena ? 'arenas' : 'anon';
+    } else if (line.startsWith('Rss:')) kb[kind] += Number(line.split(/\s+/)[1]);
+  }
+  const m = (k: number) => fmt(k / 1024, 0);
+  return `files ${m(kb.files)} MiB, main thread's malloc heap ${m(kb.brk)} MiB, other threads' malloc arenas ${m(kb.arenas)} MiB, other anonymous (V8 heaps and code, large buffers, wasm) ${m(kb.anon)} MiB`;
+}
+
+/**
  * `lowerPriority` false: the engine thread keeps its priority. A thread starts at the priority of
  * the thread that starts it, and a process cannot raise a priority back without privilege, so the
  * probe must not lower this thread: the measured service's API thread, started from it, would be
@@ -232,17 +259,27 @@ async function refitAll(service: Service, n: number, days: number, t: number, fo
 
 /**
  * The data clock's start: 2026-01-07 12:00 UTC, or with `--state-dir` holding an earlier run's
- * state, the minute after its newest sample (read from w0's file, as the service reads it; all
- * workloads tick together): the service rejects state from after its clock as not its own, so a
- * rerun on the same directory must start where the last one stopped to restore it.
+ * state, the minute after the newest sample in it. The service rejects a workload's state whose
+ * samples end after its clock (not its own: it retrains), and a run saves its workloads at
+ * different minutes, so a rerun on the same directory starts after the newest of them; the others
+ * catch up on their missed minutes, as after any restart. Read from the head of each state file
+ * (`"start"` and `"count"` come before the samples; see src/engine/state.ts), not by parsing
+ * ~0.7 MB of JSON per workload, which would leave its garbage in the memory reading.
  */
-async function clockStart(stateDir: string | null, days: number): Promise<{ t: number; resumed: boolean }> {
+async function clockStart(stateDir: string | null): Promise<{ t: number; resumed: boolean }> {
   const t = Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000);
   if (stateDir === null) return { t, resumed: false };
-  const saved = await new StateStore(stateDir).load(workloads(1, days)[0]!.spec);
-  if (saved.kind !== 'restored') return { t, resumed: false };
-  const end = saved.state.start + (saved.state.values.length - 1) * saved.state.spec.step;
-  return { t: Math.max(t, end + 60), resumed: true };
+  let newest = -Infinity;
+  for (const file of readdirSync(stateDir)) {
+    if (!file.endsWith('.state.json')) continue;
+    const fd = openSync(path.join(stateDir, file), 'r');
+    const head = Buffer.alloc(2048);
+    const len = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    const m = /"step":(\d+),"start":(\d+),"count":(\d+)/.exec(head.toString('utf8', 0, len));
+    if (m) newest = Math.max(newest, Number(m[2]) + (Number(m[3]) - 1) * Number(m[1]));
+  }
+  return Number.isFinite(newest) ? { t: Math.max(t, newest + 60), resumed: true } : { t, resumed: false };
 }
 
 async function main(): Promise<void> {
@@ -278,7 +315,7 @@ async function main(): Promise<void> {
   if (!['memory', 'end'].includes(until)) throw new RangeError(`--until ${until}: expected memory (stop after the memory reading) or end`);
   const models = has('neural') ? 'naive,seasonal-naive,holt-winters,robust-stl,neural' : 'naive,seasonal-naive,holt-winters,robust-stl';
   const { forecasters, notes } = await defaultForecasters({ seed: 1, models });
-  const resume = await clockStart(has('state-dir') ? flag('state-dir', '') : null, days);
+  const resume = await clockStart(has('state-dir') ? flag('state-dir', '') : null);
   const now = new SharedClock(resume.t);
   console.log(`bench:service  node ${process.version}, ${(await import('node:os')).cpus().length} cores (shared), ${notes.join('; ')}; refits on ${Math.min(4, availableParallelism())} worker threads`);
   console.log(`goal: ${target} workloads, 60 s steps, ${days} days of history (${days * 1440} samples each)`);
@@ -328,6 +365,8 @@ async function main(): Promise<void> {
     `resident memory: ${fmt(rss, 0)} MiB (after a full GC; engine thread: JS heap used ${fmt(mu.heapUsed / MiB, 0)} MiB, typed arrays ${fmt(mu.arrayBuffers / MiB, 0)} MiB; ${service.fitPool!.size} refit threads: V8 heaps ${fmt(service.fitPool!.heapBytes / MiB, 0)} MiB after their idle collections)`,
   );
   console.log(`resident memory: ${fmt(rss, 0)} MiB (${fmt(rss0, 0)} MiB before the service, ${fmt(perW, 3)} MiB per workload)${n < target ? `; extrapolated (linear) for ${target}: ${fmt(rss0 + perW * target, 0)} MiB` : ''}  goal <= 1024 MiB`);
+  const byMapping = residentByMapping();
+  if (byMapping) console.log(`  resident by mapping: ${byMapping}`);
   if (until === 'memory') {
     await service.stop();
     processPeer.kill();
