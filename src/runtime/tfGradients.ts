@@ -1,10 +1,10 @@
 /**
  * The gradients the network's training needs (neuralTrain.ts), registered with tfjs-core.
  *
- * tf.ts loads `@tensorflow/tfjs-core` and its backends, not the `@tensorflow/tfjs` bundle (it saves
- * ~18 MiB in every thread that trains). tfjs-core's CommonJS build registers no gradients: the
- * bundle does that, from ES modules that Node 20 cannot require. Training differentiates only six
- * kernels, from the variables to the loss:
+ * tf.ts loads `@tensorflow/tfjs-core` and its backends, not the `@tensorflow/tfjs` bundle
+ * (14-18 MiB less in every thread that trains, see tf.ts). tfjs-core's CommonJS build registers
+ * no gradients: the bundle does that, from ES modules that Node 20 cannot require. Training
+ * differentiates only six kernels, from the variables to the loss:
  *
  *   loss = mean(|relu(x W1 + b1) W2 + b2 + x Ws - y|)
  *          Mean  Abs  Relu BatchMatMul, Add (broadcast bias), Sub
