@@ -274,7 +274,13 @@ async function clockStart(stateDir: string | null): Promise<{ t: number; resumed
   const t = Math.floor(Date.UTC(2026, 0, 7, 12, 0, 0) / 1000);
   if (stateDir === null) return { t, resumed: false };
   let newest = -Infinity;
-  for (const file of readdirSync(stateDir)) {
+  let files: string[] = [];
+  try {
+    files = readdirSync(stateDir);
+  } catch {
+    // not there yet: the service creates it, and this run starts cold
+  }
+  for (const file of files) {
     if (!file.endsWith('.state.json')) continue;
     const fd = openSync(path.join(stateDir, file), 'r');
     const head = Buffer.alloc(2048);
