@@ -146,7 +146,9 @@ describeIfAvailable('prescale serve against a real Prometheus', havePrometheus()
     expect({ time: r.time, replicas: r.replicas, age: r.dataAgeSeconds }).toEqual({ time: before.time, replicas: before.replicas, age: 90 });
     const st = (await (await fetch(`${service.server.url}/status`)).json()) as { workloads: { lastError: string; consecutiveErrors: number }[] };
     expect(st.workloads[0]!.consecutiveErrors).toBe(1);
-    expect(st.workloads[0]!.lastError).toMatch(/Prometheus network .*ECONNREFUSED/);
+    // Refused for a new connection; reset when the query went out on a kept-alive socket the
+    // stopping server then closed (seen once in a clean CI-like run): both are the server gone.
+    expect(st.workloads[0]!.lastError).toMatch(/Prometheus network .*(ECONNREFUSED|ECONNRESET)/);
 
     now = before.time + 300;
     await service.loop.tick();
