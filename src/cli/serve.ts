@@ -202,6 +202,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       if (front && loop) front.publish(loop);
     },
     onQuery: (w, s, kind) => metrics.observeQuery(w, s, kind),
+    onRefitWait: (_w, s) => metrics.observeRefitWait(s),
     ...(opts.stateDir ? { store: new StateStore(opts.stateDir) } : {}),
     ...(opts.saveEverySeconds !== undefined ? { saveEverySeconds: opts.saveEverySeconds } : {}),
     onStateLoad: (w, r) => metrics.observeStateLoad(w, r),

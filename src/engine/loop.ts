@@ -49,6 +49,11 @@ export interface LoopOptions {
   readonly concurrency?: number;
   /** A decision tick over all workloads took `seconds` (monotonic). */
   readonly onTick?: (seconds: number) => void;
+  /**
+   * A warm workload's tick waited `seconds` (monotonic) for its refit, due to be installed and
+   * still being computed by the fitter: the refit threads are behind. Not called during warm-up.
+   */
+  readonly onRefitWait?: (workload: string, seconds: number) => void;
   /** A collector query finished after `seconds`; `errorKind` (the PrometheusError kind, else 'error') when it failed. */
   readonly onQuery?: (workload: string, seconds: number, errorKind?: string) => void;
   /** Monotonic milliseconds, for durations. Default performance.now. */
@@ -497,7 +502,9 @@ export class EngineLoop {
         if (eng.fitAwaited) {
           // Only a request handed out above is awaited, and e.fitting is the promise for it.
           if (!e.fitting) throw new Error('a refit is awaited but none is being computed');
+          const w0 = this.mono();
           await e.fitting;
+          if (wasWarm) this.opts.onRefitWait?.(e.spec.id, (this.mono() - w0) / 1000);
         }
         else if (!req) break;
       }

@@ -23,6 +23,7 @@
  *   prescale_cold_start_quantile_seconds{quantile="0.5"|"0.9"|"0.95"|"0.99"}, prescale_cold_start_samples
  *   prescale_state_loads_total{result}, prescale_state_saves_total{result} (persistence, store.ts)
  *   prescale_refit_threads, prescale_refit_threads_heap_bytes, prescale_refit_thread_restarts_total (fitPool.ts)
+ *   prescale_refit_wait_seconds (histogram): a tick waiting for a refit still on a refit thread
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkloadEngine } from '../engine/workloadEngine';
@@ -72,6 +73,8 @@ export interface ServiceMetrics {
   observeStateSave(workload: string, ok: boolean): void;
   /** A refit computed on a refit thread (seconds there), or one that failed there (then computed in line). */
   observeRefit(seconds: number, ok: boolean): void;
+  /** A warm workload's tick waited for its refit, due and still on a refit thread (seconds). */
+  observeRefitWait(seconds: number): void;
 }
 
 /**
@@ -288,6 +291,13 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     registers: [registry],
   });
 
+  const refitWait = new Histogram({
+    name: 'prescale_refit_wait_seconds',
+    help: "Time a workload's decision waited for its refit, due to be installed (5 minutes of data after it was taken) but still being computed on a refit thread. Any count here means the refit threads are behind; the tick duration includes these waits.",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
+  });
+
   const stateLoads = new Counter({
     name: 'prescale_state_loads_total',
     help: 'Persisted workload state looked for at start, by result: restored, missing, or why it was retrained instead (corrupt, old_version, spec_changed, unreadable, expired).',
@@ -319,6 +329,9 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     observeRefit(seconds, ok) {
       if (ok) refitDuration.observe(seconds);
       refits.inc({ result: ok ? 'ok' : 'error' });
+    },
+    observeRefitWait(seconds) {
+      refitWait.observe(seconds);
     },
   };
 }

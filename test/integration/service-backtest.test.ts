@@ -54,6 +54,8 @@ async function serveLive(fitWorkers: number): Promise<{ time: number; replicas: 
       const metrics = await (await fetch(`${service.server.url}/metrics`)).text();
       expect(Number(/^prescale_refits_offloaded_total\{result="ok"\} (\d+)$/m.exec(metrics)?.[1])).toBe(service.fitPool!.fits);
       expect(metrics).toMatch(/^prescale_refit_duration_seconds_count [1-9]/m);
+      // Exported from the start (0 until a tick waits for a refit still on a thread).
+      expect(metrics).toMatch(/^prescale_refit_wait_seconds_count \d+$/m);
       // The refit threads collect their garbage 1 s after their last refit and report their heap.
       const pool = service.fitPool!;
       for (let i = 0; i < 50 && pool.idleCollections === 0; i++) await new Promise((r) => setTimeout(r, 100));

@@ -104,6 +104,53 @@ describe('EngineLoop', () => {
     expect(JSON.stringify(a.plannerState)).toBe(JSON.stringify(b.plannerState));
   });
 
+  it('reports a warm workload waiting for a refit still on the fitter when it falls due, and no wait in the warm-up', async () => {
+    const hourly = spec({ refitEverySeconds: 3600 });
+    let now = T0;
+    let mono = 0;
+    let live = false;
+    let warmFits = 0;
+    let held: { release: () => void } | null = null;
+    const fitter = {
+      async fit(req: FitRequest) {
+        if (!live) warmFits++;
+        // Live refits are held until the test lets them go (the refit threads behind).
+        else await new Promise<void>((release) => (held = { release }));
+        return computeFit(req, classicalForecasters().filter((f) => f.name === 'naive'), detectPeriodicity);
+      },
+    };
+    const waits: number[] = [];
+    const { loop } = makeLoop([{ spec: hourly, source: new DemoSource(defaultShape) }], () => now, { fitter, monoMs: () => mono, onRefitWait: (_w, s) => waits.push(s) });
+    await loop.start();
+    // The warm-up awaits its refits too (each is due 5 samples after it was taken), unreported.
+    expect(warmFits).toBeGreaterThanOrEqual(4);
+    expect(waits).toEqual([]);
+    live = true;
+    const releasedAt: number[] = [];
+    for (let k = 1; k <= 75; k++) {
+      now = T0 + k * 60;
+      let done = false;
+      const tick = loop.tick().then(() => (done = true));
+      // A tick of one workload takes milliseconds; one still running after 500 ms waits for the
+      // held refit (due 5 samples after it was taken). Let it go, 2.5 s later by the loop's clock.
+      await Promise.race([tick, new Promise((r) => setTimeout(r, 500))]);
+      const h = held as { release: () => void } | null;
+      if (!done && h) {
+        mono += 2500;
+        h.release();
+        held = null;
+        releasedAt.push(k);
+      }
+      await tick;
+    }
+    // One hourly refit in 75 minutes, taken live and held; the tick it fell due in waited for it,
+    // 2.5 s by the loop's clock, and only that tick.
+    expect(releasedAt).toHaveLength(1);
+    expect(held).toBeNull();
+    expect(waits).toEqual([2.5]);
+    expect(loop.status()[0]!.lastError).toBeNull();
+  });
+
   it('backs off a failing source, logs a failure streak once at its start and every 10th time, and counts each failure', async () => {
     let now = T0;
     const src = new FailingSource();
