@@ -37,7 +37,7 @@ export type ReasonCode =
   | 'FallbackBandExceeded'
   /** Rolling forecast error too high for the band: a regime change. e.g. "fallback: rolling p50 error 3.4 band half-widths (WAPE 0.41) over the last 1h exceeds 3; reactive needs 9 pods" */
   | 'FallbackForecastError'
-  /** The newest data point is too old. e.g. "fallback: data is 5m00s old (stale after 2m00s); holding 8 pods" */
+  /** The newest data point is too old. e.g. "fallback (data is 5m old, stale after 2m): holding 8 pods" */
   | 'FallbackStaleData'
   /** The current load is missing or not a finite number. e.g. "fallback: current load is missing (NaN); holding 8 pods" */
   | 'FallbackMissingData'
@@ -45,11 +45,11 @@ export type ReasonCode =
   | 'FallbackWarmup'
   /** Still reactive after a fallback, waiting for the forecast to prove itself. e.g. "fallback (recovering, 4/10 good steps, rolling error 0.12): reactive needs 7 pods" */
   | 'FallbackRecovering'
-  /** Scale-down held back by the stabilisation window. e.g. "scale-down to 6 held at 9: highest recommendation in the last 5m00s" */
+  /** Scale-down held back by the stabilisation window. e.g. "scale-down to 6 held at 9: highest recommendation in the last 5m" */
   | 'ScaleDownStabilized'
   /** Scale-up capped by the scale-up policies. e.g. "scale-up to 30 limited to 20 by policy (max of +100% and +4 pods per 15s)" */
   | 'ScaleUpLimited'
-  /** Scale-down capped by the scale-down policies. e.g. "scale-down to 2 limited to 9 by policy (-10% per 60s)" */
+  /** Scale-down capped by the scale-down policies. e.g. "scale-down to 2 limited to 9 by policy (-10% per 1m)" */
   | 'ScaleDownLimited'
   /** Raised to the minimum replicas. e.g. "raised to minReplicas 2 (wanted 1)" */
   | 'BoundedMin'
@@ -57,7 +57,7 @@ export type ReasonCode =
   | 'BoundedMax'
   /** A cron schedule bound applied. e.g. "schedule '* 7-9 * * MON-FRI' (Europe/Paris) sets min 5 (wanted 3)" */
   | 'ScheduleBound'
-  /** Scale to zero: no load now nor forecast over the lead window. e.g. "scale to zero: load 0 rps and p90 forecast 0 rps over the next 10m00s" */
+  /** Scale to zero: no load now nor forecast over the lead window. e.g. "scale to zero: load 0 rps and p90 forecast 0 rps over the next 10m" */
   | 'ScaledToZero'
   /** observer mode: recommended but not applied. e.g. "observer: would set 12 pods (proactive ...); keeping 10" */
   | 'Observer';

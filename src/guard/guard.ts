@@ -1,5 +1,6 @@
 import type { HistoryStage, ReasonCode } from '../domain/decision';
 import { formatLoad } from '../planner/format';
+import { formatDuration } from '../util/duration';
 
 /**
  * The guard: should the planner trust the forecast this step, or fall back to reactive (HPA)
@@ -211,8 +212,7 @@ export function guardStep(input: GuardInput, prev: GuardState, cfg: GuardConfig,
     return distrust('FallbackMissingData', `current load is missing or invalid (${input.load})`, kept, null);
   }
   if (!Number.isFinite(input.dataAgeSeconds) || input.dataAgeSeconds > cfg.staleAfterSeconds) {
-    const age = Number.isFinite(input.dataAgeSeconds) ? `${Math.round(input.dataAgeSeconds)}s` : String(input.dataAgeSeconds);
-    return distrust('FallbackStaleData', `data is ${age} old (stale after ${cfg.staleAfterSeconds}s)`, kept, null);
+    return distrust('FallbackStaleData', `data is ${formatDuration(input.dataAgeSeconds)} old, stale after ${formatDuration(cfg.staleAfterSeconds)}`, kept, null);
   }
   if (input.stage === 'warmup') {
     return distrust('FallbackWarmup', 'forecaster warming up (too little history)', kept, null);

@@ -2,7 +2,8 @@ import type { Decision, DecisionSource, ForecastPeak, HistoryStage, ReasonCode }
 import { guardStep, initialGuardState, type GuardState } from '../guard/guard';
 import { proactiveReplicas, reactiveReplicas } from './calculate';
 import type { PlannerConfig } from './config';
-import { formatClock, formatDuration, formatLoad, percentileLabel } from './format';
+import { formatDuration } from '../util/duration';
+import { formatClock, formatLoad, percentileLabel } from './format';
 import { emptyNormalizeState, normalize, type NormalizeState } from './normalize';
 import { boundsAt } from './schedule';
 

@@ -10,15 +10,6 @@ export function formatLoad(x: number): string {
 // toLocaleString builds a formatter per call (~5 us); decide() formats a few numbers every step.
 const NUMBER_FORMATS = [0, 1, 2].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
 
-/** 580 -> "9m40s"; 45 -> "45s"; 3600 -> "1h00m"; 300 -> "5m00s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return String(seconds);
-  const s = Math.round(Math.max(0, seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 const clocks = new Map<string, Intl.DateTimeFormat>();
 
 /** Wall-clock "HH:MM" of unix seconds in a time zone (the zone was validated with the config). */

@@ -6,4 +6,4 @@ export { normalize, scaleUpLimit, scaleDownLimit, emptyNormalizeState } from './
 export type { Behavior, ScalingRules, ScalingPolicy, NormalizeState, NormalizeArgs, NormalizeResult, NormalizeStep, TimedValue } from './normalize';
 export { parseCron, cronMatches, zonedParts, zonedTimeToUnix, CronError, type CronExpr, type ZonedParts } from './cron';
 export { compileInstanceBounds, boundsAt, type InstanceBoundsSpec, type ScheduleBoundSpec, type CompiledWindow, type EffectiveBounds } from './schedule';
-export { formatDuration, formatLoad, formatClock, percentileLabel } from './format';
+export { formatLoad, formatClock, percentileLabel } from './format';

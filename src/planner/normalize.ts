@@ -1,5 +1,5 @@
 import type { ReasonCode } from '../domain/decision';
-import { formatDuration } from './format';
+import { formatDuration } from '../util/duration';
 
 /**
  * The normalisation layer, as the Kubernetes HPA's normalizeDesiredReplicasWithBehaviors:

@@ -20,9 +20,13 @@ export function parseDuration(text: string, what = 'duration'): number {
   return total;
 }
 
-/** 580 -> "9m40s", 3600 -> "1h", 45 -> "45s". */
+/**
+ * The compact form parseDuration reads back, to the second: 580 -> "9m40s", 3600 -> "1h",
+ * 300 -> "5m", 45 -> "45s", 90061 -> "1d1h1m1s". Negative is 0s; NaN and infinities print as such.
+ */
 export function formatDuration(seconds: number): string {
-  let s = Math.round(seconds);
+  if (!Number.isFinite(seconds)) return String(seconds);
+  let s = Math.round(Math.max(0, seconds));
   const parts: string[] = [];
   for (const [u, n] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
     if (s >= n) {

@@ -29,7 +29,7 @@ describe('guardStep: one step (table)', () => {
     { name: 'missing load (NaN)', prev: trusted, in: { load: NaN }, trusted: false, reason: 'FallbackMissingData', detail: /missing or invalid \(NaN\)/ },
     { name: 'non-finite load', prev: trusted, in: { load: Infinity }, trusted: false, reason: 'FallbackMissingData' },
     { name: 'negative load is invalid', prev: trusted, in: { load: -1 }, trusted: false, reason: 'FallbackMissingData' },
-    { name: 'stale data: 300 s > 120 s', prev: trusted, in: { dataAgeSeconds: 300 }, trusted: false, reason: 'FallbackStaleData', detail: /data is 300s old \(stale after 120s\)/ },
+    { name: 'stale data: 300 s > 120 s', prev: trusted, in: { dataAgeSeconds: 300 }, trusted: false, reason: 'FallbackStaleData', detail: /data is 5m old, stale after 2m$/ },
     { name: 'age exactly at the limit is fresh', prev: trusted, in: { dataAgeSeconds: 120 }, trusted: true, reason: null },
     { name: 'unknown data age is stale', prev: trusted, in: { dataAgeSeconds: NaN }, trusted: false, reason: 'FallbackStaleData' },
     { name: 'warmup', prev: trusted, in: { stage: 'warmup' }, trusted: false, reason: 'FallbackWarmup' },

@@ -81,7 +81,7 @@ const cases: Case[] = [
   {
     name: 'stale data: hold even with a load value',
     input: makeInput({ load: 3000, dataAgeSeconds: 600 }),
-    want: { desired: 10, recommended: 10, reason: 'FallbackStaleData', source: 'hold', message: /data is 600s old/ },
+    want: { desired: 10, recommended: 10, reason: 'FallbackStaleData', source: 'hold', message: /data is 10m old, stale after 2m\)/ },
   },
   {
     name: 'no forecast for the lead window: reactive (1,500 rps -> 15), not a hold',
@@ -121,7 +121,7 @@ const cases: Case[] = [
   {
     name: 'scale to zero: no load and no forecast load over the lead window',
     input: makeInput({ cfg: { minReplicas: 0, scaleToZero: { enabled: true } }, load: 0, forecast: { time: NOW + 60, p50: 0, upper: 0 }, band: { p50: 0, upper: 0 }, currentReplicas: 1, readyReplicas: 1 }),
-    want: { desired: 0, recommended: 0, reason: 'ScaledToZero', source: 'zero', message: /^scale to zero: load 0 rps and p90 forecast 0 rps over the next 10m00s$/ },
+    want: { desired: 0, recommended: 0, reason: 'ScaledToZero', source: 'zero', message: /^scale to zero: load 0 rps and p90 forecast 0 rps over the next 10m$/ },
   },
   {
     name: 'no scale to zero while the forecast sees load inside the lead window',

@@ -32,7 +32,7 @@ describe('scenario: morning ramp', () => {
     const ramp = auto.rows.filter((r) => r.t >= T0 + 70 * MIN && r.t < T0 + 170 * MIN);
     expect(ramp.every((r) => r.decision.trusted)).toBe(true);
     expect(ramp.filter((r) => r.decision.reason === 'Proactive').length).toBeGreaterThan(ramp.length * 0.9);
-    expect(ramp[0]?.decision.message).toMatch(/^proactive: p90 forecast [\d,]+ rps at \d\d:\d\d needs \d+ pods; cold start p95 9m00s$/);
+    expect(ramp[0]?.decision.message).toMatch(/^proactive: p90 forecast [\d,]+ rps at \d\d:\d\d needs \d+ pods; cold start p95 9m$/);
   });
 
   it('settles at the peak without overshooting past the upper band: ceil(2,000 x 1.2 / 100) = 24', () => {
@@ -111,7 +111,7 @@ describe('scenario: scale-down', () => {
     expect(rows[29]?.decision.reasons).toEqual(['ReactiveHigher', 'ScaleDownStabilized']);
     expect(applied.slice(0, 33).every((n) => n === 24)).toBe(true);
     expect(rows[30]?.decision.reason).toBe('ScaleDownStabilized');
-    expect(rows[30]?.decision.message).toMatch(/scale-down to 3 held at 24: highest recommendation in the last 5m00s/);
+    expect(rows[30]?.decision.message).toMatch(/scale-down to 3 held at 24: highest recommendation in the last 5m/);
     expect(applied[33]).toBe(21);
   });
 
