@@ -259,6 +259,7 @@ async function refitAll(service: Service, n: number, days: number, t: number, fo
   const p0 = performance.now();
   await Promise.all(requests.map((r) => pool.fit(r)));
   const pooled = (performance.now() - p0) / 1000;
+  await Promise.all(forecasters.map((f) => f.prepare?.()));
   let inline = 0;
   for (const r of requests) {
     const t0 = performance.now();
@@ -331,7 +332,9 @@ async function main(): Promise<void> {
   const until = flag('until', 'end');
   if (!['memory', 'end'].includes(until)) throw new RangeError(`--until ${until}: expected memory (stop after the memory reading) or end`);
   const models = has('neural') ? 'naive,seasonal-naive,holt-winters,robust-stl,neural' : 'naive,seasonal-naive,holt-winters,robust-stl';
-  const { forecasters, notes } = await defaultForecasters({ seed: 1, models });
+  // As `prescale serve` with refit threads: this (the engine's) thread loads TensorFlow.js only
+  // when it first fits the network itself (the in-line peer of the refit of all, below).
+  const { forecasters, notes } = await defaultForecasters({ seed: 1, models, lazyTf: true });
   const resume = await clockStart(has('state-dir') ? flag('state-dir', '') : null);
   const now = new SharedClock(resume.t);
   console.log(`bench:service  node ${process.version}, ${(await import('node:os')).cpus().length} cores (shared), ${notes.join('; ')}; refits on ${Math.min(4, availableParallelism())} worker threads`);
@@ -394,7 +397,7 @@ async function main(): Promise<void> {
   // refits in line on this thread (the bench's work, not the service's) and whose 1,000 refits at
   // once through the pool never happen in a running service (refits are spread over the day).
   console.log(
-    `resident memory: ${fmt(rss, 0)} MiB (after a full GC; engine thread: JS heap used ${fmt(mu.heapUsed / MiB, 0)} MiB, typed arrays ${fmt(mu.arrayBuffers / MiB, 0)} MiB; ${service.fitPool!.size} refit threads: V8 heaps ${fmt(service.fitPool!.heapBytes / MiB, 0)} MiB after their idle collections)`,
+    `resident memory: ${fmt(rss, 0)} MiB (after a full GC; engine thread: JS heap used ${fmt(mu.heapUsed / MiB, 0)} MiB, typed arrays ${fmt(mu.arrayBuffers / MiB, 0)} MiB, TensorFlow.js ${Object.keys(require.cache).some((k) => k.includes(`${path.sep}@tensorflow${path.sep}`)) ? 'loaded' : 'not loaded'}; ${service.fitPool!.size} refit threads: V8 heaps ${fmt(service.fitPool!.heapBytes / MiB, 0)} MiB after their idle collections)`,
   );
   console.log(`resident memory: ${fmt(rss, 0)} MiB (${fmt(rss0, 0)} MiB before the service, ${fmt(perW, 3)} MiB per workload)${n < target ? `; extrapolated (linear) for ${target}: ${fmt(rss0 + perW * target, 0)} MiB` : ''}  goal <= 1024 MiB`);
   const byMapping = residentByMapping();

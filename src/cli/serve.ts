@@ -189,8 +189,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       opts.log?.('warn', 'fit_workers_failed', { error: (err as Error).message, action: 'refits computed in the tick' });
     }
   }
+  // Models that load what they fit with on demand (the network's TensorFlow.js, when the refits
+  // were meant for refit threads) load it now if every fit runs here.
+  const prepare = async () => {
+    await Promise.all(opts.forecasters.map((f) => f.prepare?.()));
+  };
+  if (!pool) await prepare();
   loop = new EngineLoop(opts.workloads, {
-    ...(pool ? { fitter: pool } : {}),
+    ...(pool ? { fitter: pool, prepareInline: prepare } : {}),
     forecasters: opts.forecasters,
     detect: detectPeriodicity,
     clock,
@@ -350,7 +356,8 @@ export async function runServeCli(argv: readonly string[]): Promise<number> {
     sourceText = `${src.value.source.url} (from ${src.value.from})`;
   }
 
-  const { forecasters, notes } = await defaultForecasters({ seed, models: flags.models as string | undefined, tfBackend: flags['tf-backend'] as string | undefined });
+  // With refit threads, this thread loads TensorFlow.js only if it ever fits the network itself.
+  const { forecasters, notes } = await defaultForecasters({ seed, models: flags.models as string | undefined, tfBackend: flags['tf-backend'] as string | undefined, lazyTf: fitWorkers > 0 });
   for (const n of notes) log('info', 'models', { note: n });
 
   const service = await startService({

@@ -81,6 +81,12 @@ export interface LoopOptions {
    * A rejected fit is computed in line. None: refits are computed in line, in the tick.
    */
   readonly fitter?: { fit(request: FitRequest): Promise<FitOutcome> };
+  /**
+   * Awaited before the loop fits in line on this thread with a fitter present (a replay of saved
+   * samples or after a cold-start change, a refit the fitter failed): loads what the forecasters
+   * defer (Forecaster.prepare). A rejection is logged; the fits then fail as their models say.
+   */
+  readonly prepareInline?: () => Promise<void>;
 }
 
 /** What happened to a workload's persisted state at start. Everything but restored/missing means a retrain. */
@@ -359,6 +365,7 @@ export class EngineLoop {
         this.log('warn', 'state_snapshot_rejected', { workload: id, error: (err as Error).message, action: 'replay the saved samples' });
       }
     }
+    await this.prepareInline(id);
     try {
       e.engine = new WorkloadEngine(spec, this.opts.forecasters, this.opts.detect);
       e.engine.replay(st.start, st.values);
@@ -472,11 +479,21 @@ export class EngineLoop {
   private offload(e: Entry, eng: WorkloadEngine, fitter: NonNullable<LoopOptions['fitter']>, req: FitRequest): Promise<void> {
     return fitter.fit(req).then(
       (out) => eng.provideFit(req.index, out),
-      (err: unknown) => {
-        eng.abandonFit(req.index);
+      async (err: unknown) => {
         this.log('warn', 'refit_offload_failed', { workload: e.spec.id, error: (err as Error).message, action: 'refit in line' });
+        await this.prepareInline(e.spec.id);
+        eng.abandonFit(req.index);
       },
     );
+  }
+
+  /** opts.prepareInline, never throwing: a failure is logged, and the in-line fits fail as their models say. */
+  private async prepareInline(workload: string): Promise<void> {
+    try {
+      await this.opts.prepareInline?.();
+    } catch (err) {
+      this.log('warn', 'inline_fit_prepare_failed', { workload, error: (err as Error).message, action: 'fit in line anyway; models that need what failed keep their previous fit' });
+    }
   }
 
   /** Feeds what was collected (maybe nothing) to the engine, saves and logs. */
@@ -557,6 +574,7 @@ export class EngineLoop {
     const eng = e.engine;
     const v = cold.tracker.view();
     if (!eng || !coldStartMoved(eng.spec.coldStartSeconds, v.seconds)) return;
+    await this.prepareInline(e.spec.id);
     const t0 = this.mono();
     const fresh = new WorkloadEngine({ ...eng.spec, coldStartSeconds: v.seconds }, this.opts.forecasters, this.opts.detect);
     const h = eng.history();

@@ -35,6 +35,12 @@ export interface Forecaster {
    * the saved one would have. Throws a SnapshotError (snapshot.ts) naming the bad field.
    */
   restore?(state: unknown): FittedModel;
+  /**
+   * Loads what fit() needs, when the model defers it (the network with TensorFlow.js loaded in
+   * this thread only on demand, because its refits run on refit threads). Until it resolves, fit()
+   * throws an error saying so. A caller about to fit in line awaits it first; absent: nothing to load.
+   */
+  prepare?(): Promise<void>;
 }
 
 export interface FittedModel {

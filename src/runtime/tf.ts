@@ -149,3 +149,44 @@ export function initTf(prefer: TfPreference = 'auto'): Promise<TfRuntime> {
   queue = run.catch(() => undefined);
   return run;
 }
+
+/**
+ * TensorFlow.js loaded in this thread only when a fit first needs it (see LazyTf in
+ * src/forecast/models/neural.ts). Where the network's refits run on refit threads, the engine's
+ * thread fits in line only on rare paths (a refit thread failed, a replay after a cold-start
+ * change or an old snapshot, a retry of a failed fit), so it does not hold tfjs and its wasm
+ * backend from the start: 16 MiB resident a thread (node 20, wasm; measured with a bare process,
+ * 39 -> 56 MiB after a full GC).
+ *
+ * get() before loading finished starts the load (once) and throws an Error saying the fit is
+ * retried later; after a failed load it throws that failure. prepare() resolves once loaded, and
+ * rejects with the load's failure.
+ */
+export function lazyTf(prefer: TfPreference = 'auto'): { get(): Tf; prepare(): Promise<void>; readonly loaded: TfRuntime | null } {
+  let runtime: TfRuntime | null = null;
+  let failure: Error | null = null;
+  let loading: Promise<void> | null = null;
+  const prepare = (): Promise<void> =>
+    (loading ??= initTf(prefer).then(
+      (rt) => {
+        runtime = rt;
+      },
+      (err: unknown) => {
+        failure = err instanceof Error ? err : new Error(String(err));
+        throw failure;
+      },
+    ));
+  return {
+    get(): Tf {
+      if (runtime) return runtime.tf;
+      if (failure) throw failure;
+      // Started here, awaited by whoever calls prepare(); a failure is kept for the next get().
+      prepare().catch(() => undefined);
+      throw new Error(`TensorFlow.js (${prefer}) is not loaded in this thread yet (the network's refits run on refit threads): loading it now; this fit is retried later`);
+    },
+    prepare,
+    get loaded() {
+      return runtime;
+    },
+  };
+}

@@ -8,6 +8,7 @@ import type { Series } from '../../src/domain/series';
 import { DemoSource, type LoadSource } from '../../src/engine/sources';
 import { startService, demoSpec, type Service } from '../../src/cli/serve';
 import { classicalForecasters } from '../../src/forecast/models';
+import type { Forecaster } from '../../src/forecast/types';
 
 jest.setTimeout(30_000);
 
@@ -253,5 +254,43 @@ describe('the scheduled tick', () => {
     expect(ticks).toBe(1);
     await s.stop();
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('models that load what they fit with on demand', () => {
+  it('are prepared before the warm-up when every fit runs in the engine thread (no refit threads)', async () => {
+    const naive = forecasters.find((f) => f.name === 'naive')!;
+    let prepared = 0;
+    // Like the network with TensorFlow.js loaded on demand (src/runtime/tf.ts, lazyTf).
+    const deferred: Forecaster = {
+      name: 'deferred',
+      minHistory: (ctx) => naive.minHistory(ctx),
+      fit(history, ctx) {
+        if (prepared === 0) throw new Error('not loaded in this thread yet');
+        return naive.fit(history, ctx);
+      },
+      prepare: async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        prepared++;
+      },
+    };
+    const s = await startService({
+      workloads: [{ spec: { ...demoSpec(1), historySeconds: 6 * 3600, refitEverySeconds: 3600 }, source: new DemoSource(defaultShape) }],
+      forecasters: [naive, deferred],
+      clock: () => T0,
+      port: 0,
+      host: '127.0.0.1',
+      schedule: false,
+      defaultMetrics: false,
+      fitWorkers: 0,
+    });
+    try {
+      expect(prepared).toBe(1);
+      const st = s.loop.status()[0]!;
+      expect(st.warm).toBe(true);
+      expect(st.modelFitFailures).toEqual([]);
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -35,6 +35,15 @@ import { checkHorizons, clampLoad } from './shared';
 
 type Tf = typeof TfNamespace;
 
+/**
+ * TensorFlow.js loaded on demand (src/runtime/tf.ts, lazyTf): get() returns it once loaded, and
+ * before that starts loading it and throws an Error saying so; prepare() resolves once loaded.
+ */
+export interface LazyTf {
+  get(): Tf;
+  prepare(): Promise<void>;
+}
+
 export interface NeuralOptions {
   /** Hidden units (default 32): the task is a smooth correction, a wider net only overfits. */
   readonly hidden?: number;
@@ -158,9 +167,14 @@ function choosePeriods(plan: Plan, ctx: FitContext, n: number): number[] {
   return used;
 }
 
-/** Neural forecaster (name 'neural'); see the file comment. Deterministic for ctx.seed per backend. */
-export function neuralForecaster(tf: Tf, opts: NeuralOptions = {}): Forecaster {
+/**
+ * Neural forecaster (name 'neural'); see the file comment. Deterministic for ctx.seed per backend.
+ * `tf` is TensorFlow.js itself, or a LazyTf: then only a fit that trains needs it (restore, update
+ * and predict never do), and the forecaster's prepare() loads it.
+ */
+export function neuralForecaster(tf: Tf | LazyTf, opts: NeuralOptions = {}): Forecaster {
   const o = checkOptions(opts);
+  const lazy = isLazy(tf) ? tf : null;
   const minHistory = (ctx: FitContext): number => {
     checkContext(ctx);
     const plan = planFor(ctx, o);
@@ -172,6 +186,7 @@ export function neuralForecaster(tf: Tf, opts: NeuralOptions = {}): Forecaster {
     name: 'neural',
     minHistory,
     restore: (state: unknown): FittedModel => importNeural(state),
+    ...(lazy ? { prepare: () => lazy.prepare() } : {}),
     fit(history: Float64Array, ctx: FitContext): FittedModel | null {
       if (history.length < minHistory(ctx)) return null;
       checkHistory(history);
@@ -210,11 +225,15 @@ export function neuralForecaster(tf: Tf, opts: NeuralOptions = {}): Forecaster {
       // learn: all-zero weights make the net output exactly the baseline, without training.
       const net = Y.every((v) => v === 0)
         ? zeroWeights(d, o.hidden, k)
-        : trainMlp(tf, X, Y, m, d, k, { hidden: o.hidden, steps: o.steps, batchSize: o.batchSize, learningRate: o.learningRate, seed: ctx.seed });
+        : trainMlp(lazy ? lazy.get() : (tf as Tf), X, Y, m, d, k, { hidden: o.hidden, steps: o.steps, batchSize: o.batchSize, learningRate: o.learningRate, seed: ctx.seed });
       const recent = Array.from(history.subarray(n - (r + 1)));
       return makeFitted(spec, net, { origin: n - 1, recent }, { trainedOn: n, seed: ctx.seed });
     },
   };
+}
+
+function isLazy(tf: Tf | LazyTf): tf is LazyTf {
+  return typeof (tf as Partial<LazyTf>).prepare === 'function' && typeof (tf as Partial<LazyTf>).get === 'function';
 }
 
 /**

@@ -8,6 +8,7 @@ import { EngineLoop, type LoopOptions } from '../../../src/engine/loop';
 import { DemoSource, type LoadSource } from '../../../src/engine/sources';
 import { testSpec } from './spec';
 import { classicalForecasters } from '../../../src/forecast/models';
+import type { Forecaster } from '../../../src/forecast/types';
 import { computeFit, type FitRequest } from '../../../src/forecast/online';
 import { detectPeriodicity } from '../../../src/periodicity';
 
@@ -149,6 +150,41 @@ describe('EngineLoop', () => {
     expect(held).toBeNull();
     expect(waits).toEqual([2.5]);
     expect(loop.status()[0]!.lastError).toBeNull();
+  });
+
+  it('loads what a model defers (Forecaster.prepare) before it fits in line a refit the fitter failed', async () => {
+    const naive = classicalForecasters().find((f) => f.name === 'naive')!;
+    const run = async (withPrepare: boolean) => {
+      let loaded = false;
+      // Like the network with TensorFlow.js loaded on demand: fit() throws until prepare() resolved.
+      const deferred: Forecaster = {
+        name: 'deferred',
+        minHistory: (ctx) => naive.minHistory(ctx),
+        fit(history, ctx) {
+          if (!loaded) throw new Error('not loaded in this thread yet');
+          return naive.fit(history, ctx);
+        },
+        prepare: async () => {
+          await new Promise((r) => setTimeout(r, 1));
+          loaded = true;
+        },
+      };
+      const fitter = { fit: () => Promise.reject(new Error('refit thread died')) };
+      const { loop, logs } = makeLoop([{ spec: spec({ refitEverySeconds: 3600 }), source: new DemoSource(defaultShape) }], () => T0, {
+        forecasters: [naive, deferred],
+        fitter,
+        ...(withPrepare ? { prepareInline: () => deferred.prepare!() } : {}),
+      });
+      await loop.start();
+      return { status: loop.status()[0]!, logs };
+    };
+    const prepared = await run(true);
+    expect(prepared.logs).toContain('warn refit_offload_failed');
+    expect(prepared.status.warm).toBe(true);
+    expect(prepared.status.modelFitFailures).toEqual([]);
+    // Without it, the in-line fits of that model fail (it keeps its previous fit, retried later).
+    const unprepared = await run(false);
+    expect(unprepared.status.modelFitFailures).toEqual([expect.objectContaining({ model: 'deferred', error: 'not loaded in this thread yet' })]);
   });
 
   it('backs off a failing source, logs a failure streak once at its start and every 10th time, and counts each failure', async () => {

@@ -1,4 +1,4 @@
-import { initTf, type Tf } from '../../../src/runtime/tf';
+import { initTf, lazyTf, type Tf } from '../../../src/runtime/tf';
 import { exportNeural, importNeural, neuralForecaster } from '../../../src/forecast/models/neural';
 import type { FitContext, FittedModel } from '../../../src/forecast/types';
 import { mulberry32 } from '../../../src/util/rng';
@@ -165,6 +165,23 @@ describe('neural forecaster: behaviour', () => {
     const m = f.fit(dailyLoad(n, 4), ctx);
     expect(m).not.toBeNull();
     expect(Array.from(m!.predict([1, 30])).every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+  });
+});
+
+describe('neural forecaster: TensorFlow.js loaded on demand', () => {
+  test('restores and predicts without it; a fit before prepare() throws, after it equals an eager fit on the same backend', async () => {
+    const y = dailyLoad(3 * PERIOD, 5);
+    const opts = { ...fastOpts, steps: 20 };
+    const eager = fitOrThrow(y, ctx5m, opts);
+    const lazy = neuralForecaster(lazyTf(tf.getBackend() as 'wasm' | 'cpu'), opts);
+    expect(typeof lazy.prepare).toBe('function');
+    expect(neuralForecaster(tf, opts).prepare).toBeUndefined();
+    // A saved model comes back without tfjs (restore, update and predict are plain JavaScript).
+    const back = lazy.restore!(JSON.parse(JSON.stringify(exportNeural(eager))));
+    expect(Array.from(back.predict(HORIZONS))).toEqual(Array.from(eager.predict(HORIZONS)));
+    expect(() => lazy.fit(y, ctx5m)).toThrow(/not loaded in this thread yet/);
+    await lazy.prepare!();
+    expect(exportNeural(lazy.fit(y, ctx5m)!)).toEqual(exportNeural(eager));
   });
 });
 

@@ -1,4 +1,4 @@
-import { initTf } from '../../../src/runtime/tf';
+import { initTf, lazyTf } from '../../../src/runtime/tf';
 
 describe('initTf', () => {
   test("'auto' falls back cleanly from the missing tfjs-node to a working backend", async () => {
@@ -33,5 +33,28 @@ describe('initTf', () => {
 
   test('an unknown preference is rejected, naming the value', async () => {
     await expect(initTf('gpu' as never)).rejects.toThrow(/prefer must be one of auto, node, wasm, cpu, got "gpu"/);
+  });
+
+  test('lazyTf: get() before loading starts the load and throws; prepare() resolves once loaded; then get() is tfjs', async () => {
+    const lz = lazyTf('cpu');
+    expect(lz.loaded).toBeNull();
+    expect(() => lz.get()).toThrow(/TensorFlow.js \(cpu\) is not loaded in this thread yet .*: loading it now; this fit is retried later/);
+    await lz.prepare();
+    expect(lz.loaded!.backend).toBe('cpu');
+    expect(lz.get()).toBe(lz.loaded!.tf);
+    await lz.prepare(); // once loaded, again is a no-op
+  });
+
+  test('lazyTf: a failed load is kept and named by prepare() and get()', async () => {
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+      return; // a machine with the native backend: 'node' loads there
+    } catch {
+      // expected here
+    }
+    const lz = lazyTf('node');
+    await expect(lz.prepare()).rejects.toThrow(/tfjs-node is not usable/);
+    expect(() => lz.get()).toThrow(/tfjs-node is not usable/);
+    expect(lz.loaded).toBeNull();
   });
 });
