@@ -511,6 +511,10 @@ export class EngineLoop {
     if (unfed) e.engine = unfed;
     let fed = 0;
     try {
+      // A refit taken before this feed and not handed out yet (one restored from saved state)
+      // goes to the fitter first: ingest would otherwise compute it in line when it falls due.
+      const restored = fitter ? eng.takeFitRequest() : null;
+      if (restored) e.fitting = this.offload(e, eng, fitter!, restored);
       for (;;) {
         fed += eng.ingest(series, now, fitter !== undefined);
         if (!fitter) break;

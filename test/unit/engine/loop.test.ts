@@ -2,10 +2,14 @@
  * The engine loop without timers (schedule: false) and with a fake clock: warm-up, failure
  * streaks, config reloads and rejected workload settings.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { defaultShape } from '../../../src/demo/workload';
 import type { Series } from '../../../src/domain/series';
 import { EngineLoop, type LoopOptions } from '../../../src/engine/loop';
 import { DemoSource, type LoadSource } from '../../../src/engine/sources';
+import { StateStore } from '../../../src/engine/store';
 import { testSpec } from './spec';
 import { classicalForecasters } from '../../../src/forecast/models';
 import type { Forecaster } from '../../../src/forecast/types';
@@ -185,6 +189,52 @@ describe('EngineLoop', () => {
     // Without it, the in-line fits of that model fail (it keeps its previous fit, retried later).
     const unprepared = await run(false);
     expect(unprepared.status.modelFitFailures).toEqual([expect.objectContaining({ model: 'deferred', error: 'not loaded in this thread yet' })]);
+  });
+
+  it('hands a refit restored from saved state, taken and not yet installed, to the fitter instead of fitting it in line', async () => {
+    const naive = classicalForecasters().find((f) => f.name === 'naive')!;
+    // 'deferred' fits like naive where it is loaded, and throws where it is not (as the network
+    // does in the engine thread before TensorFlow.js is loaded there).
+    const deferred = (loaded: boolean): Forecaster => ({
+      name: 'deferred',
+      minHistory: (ctx) => naive.minHistory(ctx),
+      fit(history, ctx) {
+        if (!loaded) throw new Error('not loaded in this thread yet');
+        return naive.fit(history, ctx);
+      },
+      restore: (state) => naive.restore!(state),
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'prescale-loop-'));
+    try {
+      const hourly = { spec: spec({ refitEverySeconds: 3600 }), source: new DemoSource(defaultShape) };
+      let now = T0;
+      const a = makeLoop([hourly], () => now, { forecasters: [naive, deferred(true)], store: new StateStore(dir) }).loop;
+      await a.start();
+      // Minute by minute until a refit is taken and not installed yet (installed 5 samples later).
+      let pending = false;
+      for (let k = 1; k <= 70 && !pending; k++) {
+        now = T0 + k * 60;
+        await a.tick();
+        pending = JSON.stringify(a.find('llm', 'chat')!.save()).includes('"pendingFit":{');
+      }
+      expect(pending).toBe(true);
+      await a.stop(); // saves the state, the pending refit in it
+      const requests: number[] = [];
+      const fitter = {
+        async fit(req: FitRequest) {
+          requests.push(req.index);
+          return computeFit(req, [naive, deferred(true)], detectPeriodicity);
+        },
+      };
+      now += 10 * 60; // restarted 10 minutes later: the restored refit is due
+      const b = makeLoop([hourly], () => now, { forecasters: [naive, deferred(false)], store: new StateStore(dir), fitter }).loop;
+      await b.start();
+      expect(b.status()[0]!.warm).toBe(true);
+      expect(requests).toHaveLength(1);
+      expect(b.status()[0]!.modelFitFailures).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('backs off a failing source, logs a failure streak once at its start and every 10th time, and counts each failure', async () => {
