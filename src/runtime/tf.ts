@@ -22,6 +22,7 @@
  */
 import * as path from 'node:path';
 import type * as TfNamespace from '@tensorflow/tfjs-core';
+import type { LazyTf } from '../forecast/models/neural';
 import { registerTrainingGradients } from './tfGradients';
 
 export type Tf = typeof TfNamespace;
@@ -162,7 +163,7 @@ export function initTf(prefer: TfPreference = 'auto'): Promise<TfRuntime> {
  * retried later; after a failed load it throws that failure. prepare() resolves once loaded, and
  * rejects with the load's failure.
  */
-export function lazyTf(prefer: TfPreference = 'auto'): { get(): Tf; prepare(): Promise<void>; readonly loaded: TfRuntime | null } {
+export function lazyTf(prefer: TfPreference = 'auto'): LazyTf & { readonly loaded: TfRuntime | null } {
   let runtime: TfRuntime | null = null;
   let failure: Error | null = null;
   let loading: Promise<void> | null = null;

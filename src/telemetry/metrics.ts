@@ -293,7 +293,7 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
 
   const refitWait = new Histogram({
     name: 'prescale_refit_wait_seconds',
-    help: "Time a workload's decision waited for its refit, due to be installed (5 minutes of data after it was taken) but still being computed on a refit thread. Any count here means the refit threads are behind; the tick duration includes these waits.",
+    help: "Time a workload's decision waited for its refit, due to be installed (at least 5 minutes of data, and one step, after it was taken) but still being computed on a refit thread. Any count here means the refit threads are behind; the tick duration includes these waits.",
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   });
