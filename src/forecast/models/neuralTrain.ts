@@ -42,11 +42,20 @@ export function trainMlp(tf: Tf, X: Float32Array, Y: Float32Array, n: number, d:
   const rand = mulberry32(opts.seed);
   const init = initWeights(d, opts.hidden, k, rand);
   const h = opts.hidden;
-  const w1 = tf.variable(tf.tensor2d(init.w1, [d, h]));
-  const b1 = tf.variable(tf.tensor1d(init.b1));
-  const w2 = tf.variable(tf.tensor2d(init.w2, [h, k]));
-  const b2 = tf.variable(tf.tensor1d(init.b2));
-  const ws = tf.variable(tf.tensor2d(init.ws, [d, k]));
+  // A variable shares its initial tensor's data and adds a reference to it: the initial tensor is
+  // disposed here, or each training would leave five tensors behind. On the wasm backend those
+  // small leftovers also pinned the heap between the large per-fit buffers, so a refit thread's
+  // WebAssembly memory (which never shrinks) grew with every training.
+  const variable = (t: TfNamespace.Tensor): TfNamespace.Variable => {
+    const v = tf.variable(t);
+    t.dispose();
+    return v;
+  };
+  const w1 = variable(tf.tensor2d(init.w1, [d, h]));
+  const b1 = variable(tf.tensor1d(init.b1));
+  const w2 = variable(tf.tensor2d(init.w2, [h, k]));
+  const b2 = variable(tf.tensor1d(init.b2));
+  const ws = variable(tf.tensor2d(init.ws, [d, k]));
   const vars = [w1, b1, w2, b2, ws];
   const xs = tf.tensor2d(X, [n, d]);
   const ys = tf.tensor2d(Y, [n, k]);
