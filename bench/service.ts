@@ -397,7 +397,7 @@ async function main(): Promise<void> {
   // refits in line on this thread (the bench's work, not the service's) and whose 1,000 refits at
   // once through the pool never happen in a running service (refits are spread over the day).
   console.log(
-    `resident memory: ${fmt(rss, 0)} MiB (after a full GC; engine thread: JS heap used ${fmt(mu.heapUsed / MiB, 0)} MiB of ${fmt(mu.heapTotal / MiB, 0)} MiB held, typed arrays ${fmt(mu.arrayBuffers / MiB, 0)} MiB, TensorFlow.js ${Object.keys(require.cache).some((k) => k.includes(`${path.sep}@tensorflow${path.sep}`)) ? 'loaded' : 'not loaded'}; ${service.fitPool!.size} refit threads: V8 heaps ${fmt(service.fitPool!.heapBytes / MiB, 0)} MiB after their idle collections)`,
+    `resident memory: ${fmt(rss, 0)} MiB (after a full GC; engine thread: JS heap used ${fmt(mu.heapUsed / MiB, 0)} MiB of ${fmt(mu.heapTotal / MiB, 0)} MiB held, typed arrays ${fmt(mu.arrayBuffers / MiB, 0)} MiB, TensorFlow.js ${Object.keys(require.cache).some((k) => k.includes(`${path.sep}@tensorflow${path.sep}`)) ? 'loaded' : 'not loaded'}; ${service.fitPool!.size} refit threads: V8 heaps ${fmt(service.fitPool!.heapBytes / MiB, 0)} MiB after their idle collections, WebAssembly memories ${fmt(service.fitPool!.wasmBytes / MiB, 0)} MiB)`,
   );
   console.log(`resident memory: ${fmt(rss, 0)} MiB (${fmt(rss0, 0)} MiB before the service, ${fmt(perW, 3)} MiB per workload)${n < target ? `; extrapolated (linear) for ${target}: ${fmt(rss0 + perW * target, 0)} MiB` : ''}  goal <= 1024 MiB`);
   const byMapping = residentByMapping();

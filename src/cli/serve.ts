@@ -176,7 +176,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       coldStartSamples: (ns, id) => loop?.coldStartSamples(ns, id) ?? [],
       now: clock,
       configError: opts.configError ?? (() => false),
-      refitThreads: () => (pool ? { threads: pool.size, heapBytes: pool.heapBytes, restarts: pool.restarts } : null),
+      refitThreads: () => (pool ? { threads: pool.size, heapBytes: pool.heapBytes, wasmBytes: pool.wasmBytes, restarts: pool.restarts } : null),
     },
     { defaultMetrics: opts.defaultMetrics ?? true },
   );

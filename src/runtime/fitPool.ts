@@ -41,6 +41,8 @@ interface Slot {
   timer: NodeJS.Timeout | null;
   /** The worker's V8 heap (bytes) after its last idle collection; 0 before one. */
   heapBytes: number;
+  /** Its wasm backend's memory (bytes) at that collection; 0 without the network on wasm. */
+  wasmBytes: number;
 }
 
 function spawnWorker(init: { models: string[]; tfBackend?: string }): Worker {
@@ -91,6 +93,11 @@ export class FitPool {
     return this.slots.reduce((s, slot) => s + slot.heapBytes, 0);
   }
 
+  /** The workers' wasm backend memories at their last idle collection, summed (bytes). */
+  get wasmBytes(): number {
+    return this.slots.reduce((s, slot) => s + slot.wasmBytes, 0);
+  }
+
   /** Computes `request` on a worker; the outcome's models are restored for this thread's forecasters. */
   fit(request: FitRequest): Promise<FitOutcome> {
     if (this.closed) return Promise.reject(new Error('fit pool closed'));
@@ -135,15 +142,16 @@ export class FitPool {
       await worker.terminate();
       throw new Error(`fit worker: ${ready.error ?? `built models ${JSON.stringify(ready.models)}, expected ${JSON.stringify(names)}`}`);
     }
-    const slot: Slot = { worker, task: null, timer: null, heapBytes: 0 };
+    const slot: Slot = { worker, task: null, timer: null, heapBytes: 0, wasmBytes: 0 };
     this.listen(slot);
     return slot;
   }
 
   private listen(slot: Slot): void {
-    slot.worker.on('message', (msg: { id: number; outcome?: SavedFitOutcome; error?: string; seconds?: number; type?: string; bytes?: number }) => {
+    slot.worker.on('message', (msg: { id: number; outcome?: SavedFitOutcome; error?: string; seconds?: number; type?: string; bytes?: number; wasmBytes?: number }) => {
       if (msg.type === 'heap') {
         slot.heapBytes = msg.bytes ?? 0;
+        slot.wasmBytes = msg.wasmBytes ?? 0;
         this.idleCollections++;
         return;
       }

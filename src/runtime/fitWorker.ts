@@ -10,6 +10,7 @@ import { defaultForecasters } from '../cli/models';
 import { computeFit, saveFitOutcome, type FitRequest } from '../forecast/online';
 import { detectPeriodicity } from '../periodicity';
 import { lowerThisThread, REFIT_NICE } from './priority';
+import { wasmMemoryBytes } from './tf';
 
 /** A refit thread idle this long runs a full collection (below). */
 const IDLE_MS = 1000;
@@ -34,12 +35,13 @@ async function main(): Promise<void> {
   // Once idle (no request for IDLE_MS), a full collection: a burst of refits leaves tens of MB of
   // garbage that this heap would otherwise keep until its next refit. V8's gc is exposed by a flag
   // set at run time (worker threads take no V8 flags of their own). The heap's size after it is
-  // reported: a worker's heap shows nowhere else (process.memoryUsage() covers the main thread's).
+  // reported: a worker's heap shows nowhere else (process.memoryUsage() covers the main thread's),
+  // and so is the wasm backend's memory, which V8's statistics leave out and which never shrinks.
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   const collect = () => {
     gc();
-    port.postMessage({ type: 'heap', bytes: v8.getHeapStatistics().total_heap_size });
+    port.postMessage({ type: 'heap', bytes: v8.getHeapStatistics().total_heap_size, wasmBytes: wasmMemoryBytes() });
   };
   let idle: NodeJS.Timeout | undefined;
   port.on('message', (msg: { id: number; request: FitRequest }) => {

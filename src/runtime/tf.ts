@@ -191,3 +191,15 @@ export function lazyTf(prefer: TfPreference = 'auto'): LazyTf & { readonly loade
     },
   };
 }
+
+/**
+ * Bytes of this thread's WebAssembly memory when the wasm backend is the active one (0 otherwise,
+ * or before TensorFlow.js is loaded). A WebAssembly memory grows and never shrinks, and V8's heap
+ * statistics do not count it, so a refit thread reports it apart from its heap.
+ */
+export function wasmMemoryBytes(): number {
+  if (pureTf === undefined || pureTf.getBackend() !== 'wasm') return 0;
+  // tfjs-backend-wasm's BackendWasm holds its Emscripten module in `wasm`; HEAPU8 views its memory.
+  const backend = pureTf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength ?? 0;
+}

@@ -22,7 +22,8 @@
  *     value sets are closed: ScalingMode, ReasonCode in src/domain/decision.ts)
  *   prescale_cold_start_quantile_seconds{quantile="0.5"|"0.9"|"0.95"|"0.99"}, prescale_cold_start_samples
  *   prescale_state_loads_total{result}, prescale_state_saves_total{result} (persistence, store.ts)
- *   prescale_refit_threads, prescale_refit_threads_heap_bytes, prescale_refit_thread_restarts_total (fitPool.ts)
+ *   prescale_refit_threads, prescale_refit_threads_heap_bytes, prescale_refit_threads_wasm_bytes,
+ *   prescale_refit_thread_restarts_total (fitPool.ts)
  *   prescale_refit_wait_seconds (histogram): a tick waiting for a refit still on a refit thread
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -44,7 +45,7 @@ export interface MetricsView {
    */
   coldStartSamples?(namespace: string, workload: string): readonly number[];
   /** The refit threads (src/runtime/fitPool.ts), when the service runs them; null or absent when refits run in the tick. */
-  refitThreads?(): { readonly threads: number; readonly heapBytes: number; readonly restarts: number } | null;
+  refitThreads?(): { readonly threads: number; readonly heapBytes: number; readonly wasmBytes: number; readonly restarts: number } | null;
 }
 
 /** Quantiles of prescale_cold_start_quantile_seconds: the median, and the tail the plan may lead by (p90/p95 defaults, p99 for a bad node). */
@@ -272,6 +273,14 @@ export function createMetrics(view: MetricsView, opts: { defaultMetrics?: boolea
     registers: [registry],
     collect() {
       this.set(view.refitThreads?.()?.heapBytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'prescale_refit_threads_wasm_bytes',
+    help: "The refit threads' WebAssembly memories (the network's wasm backend; it grows and never shrinks) at their last idle collection, summed; 0 without the network on wasm.",
+    registers: [registry],
+    collect() {
+      this.set(view.refitThreads?.()?.wasmBytes ?? 0);
     },
   });
   new Counter({

@@ -8,6 +8,7 @@ import { classicalForecasters } from '../../src/forecast/models';
 import type { Forecaster } from '../../src/forecast/types';
 import { detectPeriodicity } from '../../src/periodicity';
 import { FitPool } from '../../src/runtime/fitPool';
+import { defaultForecasters } from '../../src/cli/models';
 import { demoSpec, startService } from '../../src/cli/serve';
 import { defaultShape } from '../../src/demo/workload';
 import { DemoSource } from '../../src/engine/sources';
@@ -73,6 +74,27 @@ describe('FitPool', () => {
     const r = request(4319, 31, 3);
     expect(plain(saveFitOutcome(await pool.fit(r)))).toEqual(plain(saveFitOutcome(computeFit(r, forecasters, detectPeriodicity))));
     expect(pool.restarts).toBe(0);
+  });
+
+  it('reports no wasm memory when its models do not use TensorFlow.js', () => {
+    expect(pool.idleCollections).toBeGreaterThan(0);
+    expect(pool.wasmBytes).toBe(0);
+  });
+
+  it('with the network on wasm, reports the workers\' WebAssembly memory apart from their V8 heaps', async () => {
+    const { forecasters: withNet } = await defaultForecasters({ seed: 1, models: 'naive,neural', tfBackend: 'wasm' });
+    const net = await FitPool.start({ size: 1, forecasters: withNet, tfBackend: 'wasm' });
+    try {
+      await net.fit(request(4319, 40, 3));
+      for (let i = 0; i < 50 && net.idleCollections === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(net.idleCollections).toBeGreaterThan(0);
+      // At least the backend's initial memory (16 MiB on tfjs-backend-wasm 4.x), in whole pages.
+      expect(net.wasmBytes).toBeGreaterThanOrEqual(16 * 2 ** 20);
+      expect(net.wasmBytes % 65536).toBe(0);
+      expect(net.heapBytes).toBeGreaterThan(1e6);
+    } finally {
+      await net.close();
+    }
   });
 
   it('rejects a refit whose worker takes too long, replaces the worker, and goes on', async () => {

@@ -64,6 +64,7 @@ async function serveLive(fitWorkers: number): Promise<{ time: number; replicas: 
       expect(after).toMatch(new RegExp(`^prescale_refit_threads ${fitWorkers}$`, 'm'));
       expect(Number(/^prescale_refit_threads_heap_bytes (\d+)$/m.exec(after)?.[1])).toBe(pool.heapBytes);
       expect(pool.heapBytes).toBeGreaterThan(1e6);
+      expect(Number(/^prescale_refit_threads_wasm_bytes (\d+)$/m.exec(after)?.[1])).toBe(pool.wasmBytes);
       expect(after).toMatch(/^prescale_refit_thread_restarts_total 0$/m);
     } else {
       expect(await (await fetch(`${service.server.url}/metrics`)).text()).toMatch(/^prescale_refit_threads 0$/m);

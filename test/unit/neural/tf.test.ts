@@ -1,4 +1,4 @@
-import { initTf, lazyTf } from '../../../src/runtime/tf';
+import { initTf, lazyTf, wasmMemoryBytes } from '../../../src/runtime/tf';
 
 describe('initTf', () => {
   test("'auto' falls back cleanly from the missing tfjs-node to a working backend", async () => {
@@ -18,6 +18,21 @@ describe('initTf', () => {
     expect(w.backend).toBe('wasm');
     expect(w.tf.getBackend()).toBe('wasm');
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  test('wasmMemoryBytes: the wasm backend\'s memory, which grows with what it holds; 0 on cpu', async () => {
+    const { tf } = await initTf('wasm');
+    const before = wasmMemoryBytes();
+    expect(before).toBeGreaterThan(0);
+    expect(before % 65536).toBe(0); // whole WebAssembly pages
+    // A tensor larger than the memory makes it grow; disposing it does not shrink it.
+    const big = tf.zeros([before / 4 + 1024]);
+    expect(wasmMemoryBytes()).toBeGreaterThan(before);
+    big.dispose();
+    expect(wasmMemoryBytes()).toBeGreaterThan(before);
+    await initTf('cpu');
+    expect(wasmMemoryBytes()).toBe(0);
+    await initTf('wasm');
   });
 
   test("'node' without tfjs-node rejects with the cause", async () => {
