@@ -71,30 +71,10 @@ describe('FitPool', () => {
     expect(pool.idleCollections).toBeGreaterThan(collections);
     expect(pool.heapBytes).toBeGreaterThan(1e6);
     expect(pool.heapBytes).toBeLessThan(200e6);
+    expect(pool.wasmBytes).toBe(0); // no TensorFlow.js in the classical models
     const r = request(4319, 31, 3);
     expect(plain(saveFitOutcome(await pool.fit(r)))).toEqual(plain(saveFitOutcome(computeFit(r, forecasters, detectPeriodicity))));
     expect(pool.restarts).toBe(0);
-  });
-
-  it('reports no wasm memory when its models do not use TensorFlow.js', () => {
-    expect(pool.idleCollections).toBeGreaterThan(0);
-    expect(pool.wasmBytes).toBe(0);
-  });
-
-  it('with the network on wasm, reports the workers\' WebAssembly memory apart from their V8 heaps', async () => {
-    const { forecasters: withNet } = await defaultForecasters({ seed: 1, models: 'naive,neural', tfBackend: 'wasm' });
-    const net = await FitPool.start({ size: 1, forecasters: withNet, tfBackend: 'wasm' });
-    try {
-      await net.fit(request(4319, 40, 3));
-      for (let i = 0; i < 50 && net.idleCollections === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(net.idleCollections).toBeGreaterThan(0);
-      // At least the backend's initial memory (16 MiB on tfjs-backend-wasm 4.x), in whole pages.
-      expect(net.wasmBytes).toBeGreaterThanOrEqual(16 * 2 ** 20);
-      expect(net.wasmBytes % 65536).toBe(0);
-      expect(net.heapBytes).toBeGreaterThan(1e6);
-    } finally {
-      await net.close();
-    }
   });
 
   it('rejects a refit whose worker takes too long, replaces the worker, and goes on', async () => {
@@ -141,6 +121,35 @@ it('a service whose models cannot be built on a worker starts anyway, with its r
     expect(service.fitPool).toBeNull();
     expect(logs).toContain('warn fit_workers_failed');
     expect(service.loop.status()[0]!.warm).toBe(true);
+  } finally {
+    await service.stop();
+  }
+});
+
+it('with the network on wasm, a service exports its refit threads\' WebAssembly memory apart from their V8 heaps', async () => {
+  const { forecasters: withNet } = await defaultForecasters({ seed: 1, models: 'naive,neural', tfBackend: 'wasm', lazyTf: true });
+  const service = await startService({
+    workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
+    forecasters: withNet,
+    clock: () => Date.UTC(2026, 0, 7, 12, 0, 0) / 1000,
+    port: 0,
+    host: '127.0.0.1',
+    schedule: false,
+    defaultMetrics: false,
+    fitWorkers: 1,
+    tfBackend: 'wasm',
+  });
+  try {
+    const pool = service.fitPool!;
+    // The warm-up's refits went to the thread; it reports once idle (1 s after the last one).
+    for (let i = 0; i < 50 && pool.idleCollections === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(pool.idleCollections).toBeGreaterThan(0);
+    // At least the backend's initial memory (16 MiB on tfjs-backend-wasm 4.x), in whole pages.
+    expect(pool.wasmBytes).toBeGreaterThanOrEqual(16 * 2 ** 20);
+    expect(pool.wasmBytes % 65536).toBe(0);
+    const metrics = await (await fetch(`${service.server.url}/metrics`)).text();
+    expect(Number(/^prescale_refit_threads_wasm_bytes (\d+)$/m.exec(metrics)?.[1])).toBe(pool.wasmBytes);
+    expect(Number(/^prescale_refit_threads_heap_bytes (\d+)$/m.exec(metrics)?.[1])).toBe(pool.heapBytes);
   } finally {
     await service.stop();
   }
