@@ -9,7 +9,7 @@ import type { Forecaster } from '../../src/forecast/types';
 import { detectPeriodicity } from '../../src/periodicity';
 import { FitPool } from '../../src/runtime/fitPool';
 import { defaultForecasters } from '../../src/cli/models';
-import { demoSpec, startService } from '../../src/cli/serve';
+import { demoSpec, startService, type ServiceOptions } from '../../src/cli/serve';
 import { defaultShape } from '../../src/demo/workload';
 import { DemoSource } from '../../src/engine/sources';
 import { gaussian, mulberry32 } from '../../src/util/rng';
@@ -103,20 +103,23 @@ describe('FitPool', () => {
   });
 });
 
-it('a service whose models cannot be built on a worker starts anyway, with its refits in the tick', async () => {
-  const custom: Forecaster = { ...forecasters[0]!, name: 'custom', minHistory: () => 1, fit: () => null };
-  const logs: string[] = [];
-  const service = await startService({
+/** One demo workload with a day of history, on one refit thread, its clock fixed, no schedule. */
+const oneThreadService = (opts: Pick<ServiceOptions, 'forecasters'> & Partial<ServiceOptions>) =>
+  startService({
     workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
-    forecasters: [custom],
     clock: () => Date.UTC(2026, 0, 7, 12, 0, 0) / 1000,
     port: 0,
     host: '127.0.0.1',
     schedule: false,
     defaultMetrics: false,
     fitWorkers: 1,
-    log: (level, event) => logs.push(`${level} ${event}`),
+    ...opts,
   });
+
+it('a service whose models cannot be built on a worker starts anyway, with its refits in the tick', async () => {
+  const custom: Forecaster = { ...forecasters[0]!, name: 'custom', minHistory: () => 1, fit: () => null };
+  const logs: string[] = [];
+  const service = await oneThreadService({ forecasters: [custom], log: (level, event) => logs.push(`${level} ${event}`) });
   try {
     expect(service.fitPool).toBeNull();
     expect(logs).toContain('warn fit_workers_failed');
@@ -128,17 +131,7 @@ it('a service whose models cannot be built on a worker starts anyway, with its r
 
 it('with the network on wasm, a service exports its refit threads\' WebAssembly memory apart from their V8 heaps', async () => {
   const { forecasters: withNet } = await defaultForecasters({ seed: 1, models: 'naive,neural', tfBackend: 'wasm', lazyTf: true });
-  const service = await startService({
-    workloads: [{ spec: { ...demoSpec(1), historySeconds: 86400 }, source: new DemoSource(defaultShape) }],
-    forecasters: withNet,
-    clock: () => Date.UTC(2026, 0, 7, 12, 0, 0) / 1000,
-    port: 0,
-    host: '127.0.0.1',
-    schedule: false,
-    defaultMetrics: false,
-    fitWorkers: 1,
-    tfBackend: 'wasm',
-  });
+  const service = await oneThreadService({ forecasters: withNet, tfBackend: 'wasm' });
   try {
     const pool = service.fitPool!;
     // The warm-up's refits went to the thread; it reports once idle (1 s after the last one).
